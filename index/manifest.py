@@ -1,0 +1,158 @@
+"""What the index holds, article by article, in SQLite beside the vectors.
+
+Per article: path, headline, date, content hash, its text (citations index
+into it) and its chunks' offsets. Also the model and chunking the index was
+built with and when it was last brought up to date.
+
+Crash safety is write-ahead: an article is marked `pending` (committed) before
+the vector store is touched and marked `done` only after its chunks are
+stored. A run killed at any point leaves pending rows, which the next sync
+treats as dirty: re-indexed if the article still exists, deleted if not.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.articles import Article
+from index.chunks import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    date TEXT,
+    content_hash TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+    text TEXT,
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    indexed_at REAL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (article_id, seq)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: str
+    path: str
+    headline: str
+    date: str | None
+    content_hash: str | None
+    status: str
+    text: str | None
+    n_chunks: int
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    @classmethod
+    def open(cls, index_dir: Path) -> "Manifest":
+        return cls(Path(index_dir) / "manifest.sqlite")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta ----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, **values: str) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [(k, str(v)) for k, v in values.items()],
+            )
+
+    # -- articles ------------------------------------------------------------
+
+    def hashes(self) -> dict[str, str | None]:
+        """article id -> content hash, None for pending (dirty) articles."""
+        return {
+            row[0]: (row[1] if row[2] == "done" else None)
+            for row in self.db.execute("SELECT id, content_hash, status FROM articles")
+        }
+
+    def mark_pending(self, article_ids: Iterable[str]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO articles(id, path, headline, status) VALUES (?, '', '', 'pending') "
+                "ON CONFLICT(id) DO UPDATE SET status = 'pending'",
+                [(a,) for a in article_ids],
+            )
+
+    def mark_done(self, items: Iterable[tuple[Article, list[Chunk]]]) -> None:
+        now = time.time()
+        with self.db:
+            for article, chunks in items:
+                self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+                self.db.execute(
+                    "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, indexed_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "path=excluded.path, headline=excluded.headline, date=excluded.date, "
+                    "content_hash=excluded.content_hash, status='done', text=excluded.text, "
+                    "n_chunks=excluded.n_chunks, indexed_at=excluded.indexed_at",
+                    (article.id, str(article.path), article.headline, article.date,
+                     article.content_hash, article.text, len(chunks), now),
+                )
+                self.db.executemany(
+                    "INSERT INTO chunks(article_id, seq, start, end) VALUES (?, ?, ?, ?)",
+                    [(c.article_id, c.seq, c.start, c.end) for c in chunks],
+                )
+
+    def remove(self, article_ids: Iterable[str]) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM articles WHERE id = ?", [(a,) for a in article_ids])
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM chunks")
+            self.db.execute("DELETE FROM articles")
+            self.db.execute("DELETE FROM meta")
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        row = self.db.execute(
+            "SELECT id, path, headline, date, content_hash, status, text, n_chunks "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        return ArticleRecord(*row) if row else None
+
+    def counts(self) -> tuple[int, int]:
+        """(done articles, their chunks)."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(n_chunks), 0) FROM articles WHERE status = 'done'"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def iter_chunks(self) -> Iterator[tuple[str, int, int, int, str, str, str | None]]:
+        """(article_id, seq, start, end, text, headline, date) for every stored chunk, in order."""
+        cursor = self.db.execute(
+            "SELECT c.article_id, c.seq, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start), "
+            "a.headline, a.date FROM chunks c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.status = 'done' ORDER BY c.article_id, c.seq"
+        )
+        yield from cursor

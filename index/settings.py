@@ -1,0 +1,58 @@
+"""One typed settings object: defaults, then QA_* environment variables, then flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = CHECKOUT / "seeds"
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Everything that decides where the index lives and how it is built.
+
+    Build with keyword arguments for flags: `Settings(index_dir=...)` wins over
+    `QA_INDEX_DIR`, which wins over the default.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="forbid")
+
+    index_dir: Path = Field(default=Path(".qa"), description="where the index lives")
+    corpus_dir: Path = Field(default=DEFAULT_CORPUS, description="folder of articles")
+    embed_model: str = Field(
+        default=DEFAULT_MODEL,
+        description="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers folder",
+    )
+    chunk_tokens: int = Field(default=200, ge=32, le=8192, description="tiktoken tokens per chunk")
+    chunk_overlap: int = Field(default=0, ge=0, description="tiktoken tokens shared by neighbours")
+    chroma_host: str | None = Field(default=None, description="Chroma server host; unset: on disk")
+    chroma_port: int = Field(default=8000, description="Chroma server port")
+    collection: str = Field(default="articles", pattern=r"^[A-Za-z0-9._-]{3,512}$")
+    max_file_bytes: int = Field(default=5_000_000, ge=1, description="larger files are skipped")
+    embed_batch: int = Field(default=64, ge=1, description="texts per model call")
+
+    @field_validator("index_dir", "corpus_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return Path(value).expanduser()
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:
+        size = info.data.get("chunk_tokens", 200)
+        if value >= size:
+            raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        return value
+
+    @classmethod
+    def from_flags(cls, **flags) -> "Settings":
+        """Defaults, then environment, then the flags that were given (None: not given)."""
+        return cls(**{k: v for k, v in flags.items() if v is not None})
+
+    def chunking_fingerprint(self) -> str:
+        """Settings that change the chunks: a different value needs a rebuild."""
+        return f"sentence-v1:{self.chunk_tokens}:{self.chunk_overlap}"

@@ -1,0 +1,50 @@
+"""Question answering over a folder of news articles, with cited passages.
+
+    import qa
+    qa.index("seeds/")                      # bring the index up to date
+    for p in qa.search("Who is Vedant Patel?", k=3):
+        print(p.rank, p.headline, p.text[:80])
+    print(qa.status().articles)
+
+Each function uses a shared `Engine` built from `Settings()` (QA_* environment
+variables); build your own `Engine(Settings(...))` for anything else.
+"""
+
+from __future__ import annotations
+
+import index  # noqa: F401 - configures offline operation before any library loads
+from index.errors import UserError
+from index.settings import Settings
+from index.sync import SyncReport
+from qa.engine import Engine
+from qa.types import ArticleText, Passage, Status
+
+__all__ = [
+    "ArticleText", "Engine", "Passage", "Settings", "Status", "SyncReport", "UserError",
+    "article", "default_engine", "index", "search", "status",
+]
+
+_default: Engine | None = None
+
+
+def default_engine() -> Engine:
+    global _default
+    if _default is None:
+        _default = Engine(Settings())
+    return _default
+
+
+def index(corpus=None, rebuild: bool = False) -> SyncReport:
+    return default_engine().index(corpus, rebuild=rebuild)
+
+
+def search(question: str, k: int = 5, since=None, until=None) -> list[Passage]:
+    return default_engine().search(question, k=k, since=since, until=until)
+
+
+def status() -> Status:
+    return default_engine().status()
+
+
+def article(article_id: str) -> ArticleText:
+    return default_engine().article(article_id)

@@ -1,0 +1,165 @@
+"""`qa` command: parses arguments, calls the Engine, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+
+import index  # noqa: F401 - offline configuration first
+from index.errors import UserError
+from index.settings import Settings
+from index.sync import SyncReport
+from qa.engine import Engine
+
+
+def _engine(ctx: click.Context) -> Engine:
+    return ctx.obj["engine"]()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index-dir", type=click.Path(path_type=Path), help="Index folder [QA_INDEX_DIR, .qa]")
+@click.option("--embed-model", help="Embedding model [QA_EMBED_MODEL, all-MiniLM-L6-v2]")
+@click.option("--chunk-tokens", type=int, help="Tokens per chunk [QA_CHUNK_TOKENS, 200]")
+@click.option("--chroma-host", help="Chroma server host; unset: on disk [QA_CHROMA_HOST]")
+@click.option("--chroma-port", type=int, help="Chroma server port [QA_CHROMA_PORT, 8000]")
+@click.pass_context
+def main(ctx: click.Context, **flags) -> None:
+    """Question answering over a folder of news articles, with cited passages."""
+    made: dict[str, Engine] = {}
+
+    def engine() -> Engine:
+        if "engine" not in made:
+            try:
+                made["engine"] = Engine(Settings.from_flags(**flags))
+            except ValueError as exc:  # pydantic validation of a flag or QA_* variable
+                raise click.ClickException(_one_line(exc)) from None
+        return made["engine"]
+
+    ctx.obj = {"engine": engine}
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return " ".join(line.strip() for line in text[:3]) if text else type(exc).__name__
+
+
+def _run(call: Callable):
+    """Run an engine call; a user error becomes one line on stderr, exit 1."""
+    try:
+        return call()
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.Abort() from None
+
+
+@main.command("index")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.pass_context
+def index_command(ctx: click.Context, path: Path | None, rebuild: bool, as_json: bool) -> None:
+    """Bring the index up to date with PATH (default: the corpus folder)."""
+    engine = _engine(ctx)
+    bar = _ProgressBar(enabled=not as_json and sys.stderr.isatty())
+    try:
+        report = _run(lambda: engine.index(path, rebuild=rebuild, progress=bar.update, on_total=bar.start))
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(_summary(report))
+
+
+class _ProgressBar:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="article", desc="indexing", file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _summary(report: SyncReport) -> str:
+    lines = [
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged" + (f", {report.repaired} repaired" if report.repaired else "")
+        + f"; {report.embedded} chunks embedded, {report.chunks} in the index ({report.seconds:.1f} s)"
+    ]
+    if report.skipped:
+        lines.append("skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())))
+    if report.warnings:
+        lines.append("warnings: " + ", ".join(f"{n} {why}" for why, n in sorted(report.warnings.items())))
+    for problem in report.problems[:20]:
+        detail = f" ({problem.detail})" if problem.detail else ""
+        lines.append(f"  {problem.reason}: {problem.id}{detail}")
+    if len(report.problems) > 20:
+        lines.append(f"  ... and {len(report.problems) - 20} more (see --json)")
+    return "\n".join(lines)
+
+
+def _questions(question: str) -> Iterator[str]:
+    if question != "-":
+        yield question
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.strip()
+
+
+@main.command()
+@click.argument("question")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="Passages to return.")
+@click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
+@click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question).")
+@click.pass_context
+def search(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
+    """Passages that match QUESTION ('-': one question per line from stdin)."""
+    engine = _engine(ctx)
+    batch = question == "-"
+    for q in _questions(question):
+        passages = _run(lambda: engine.search(q, k=k, since=since, until=until))
+        if as_json or batch:
+            click.echo(json.dumps({"question": q, "passages": [p.to_dict() for p in passages]},
+                                  ensure_ascii=False))
+            continue
+        if not passages:
+            click.echo("no passages")
+        for p in passages:
+            dated = f" ({p.date})" if p.date else ""
+            click.echo(f"[{p.rank}] {p.score:.3f}  {p.headline}{dated}  {p.article_id}:{p.start}-{p.end}")
+            click.echo("    " + p.text.replace("\n", " ")[:400])
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Articles, chunks, model and last update of the index."""
+    info = _run(lambda: _engine(ctx).status())
+    if as_json:
+        click.echo(json.dumps(info.to_dict(), ensure_ascii=False))
+        return
+    for key, value in info.to_dict().items():
+        click.echo(f"{key.replace('_', ' ')}: {value if value is not None else '-'}")
+
+
+if __name__ == "__main__":
+    main()
