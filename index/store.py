@@ -188,11 +188,9 @@ class ChunkStore:
 
 def date_filter(since: int | None, until: int | None) -> dict | None:
     """A Chroma `where` on the integer date (20231108); undated chunks never match a range."""
-    clauses = []
-    if since:
-        clauses.append({"date_int": {"$gte": since}})
+    if not since and not until:
+        return None
+    clauses = [{"date_int": {"$gte": since or 1}}]  # 0 is 'undated'
     if until:
         clauses.append({"date_int": {"$lte": until}})
-    if not clauses:
-        return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,37 @@
+"""What a fresh build of a corpus would hold, to compare an index against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.articles import Article, ReadOptions, read_corpus
+from index.chunks import Chunker
+from qa.engine import Engine
+
+
+def fresh_build(corpus: Path, engine: Engine) -> dict[str, tuple[str, str, int, int]]:
+    """chunk id -> (article id, text, start, end) as a build from scratch would store."""
+    settings = engine.settings
+    chunker = Chunker(settings.chunk_tokens, settings.chunk_overlap,
+                      engine.embedder.count_tokens, engine.embedder.max_input_tokens)
+    expected = {}
+    for article in read_corpus(corpus, ReadOptions(max_bytes=settings.max_file_bytes)):
+        if isinstance(article, Article):
+            for c in chunker.chunk(article):
+                expected[c.id] = (c.article_id, c.text, c.start, c.end)
+    return expected
+
+
+def index_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
+    """The same view of what the store actually holds."""
+    return {
+        r["id"]: (r["metadata"]["article_id"], r["document"], r["metadata"]["start"], r["metadata"]["end"])
+        for r in engine.store.iter_all()
+    }
+
+
+def manifest_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
+    return {
+        f"{aid}#{seq}": (aid, text, start, end)
+        for aid, seq, start, end, text, _h, _d in engine.manifest.iter_chunks()
+    }

@@ -1,0 +1,69 @@
+"""The `qa` command on the seed corpus, offline, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT, SEED_QUESTION, cli_env, qa_command
+
+
+def qa(tmp_path, *args, input=None, env=None):
+    return subprocess.run([*qa_command(), *args], env=env or cli_env(tmp_path), input=input,
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    out = qa(tmp, "index", "--json")  # default corpus: seeds/ of the checkout
+    assert out.returncode == 0, out.stderr
+    return tmp, json.loads(out.stdout)
+
+
+def test_index_json_summary(seeded):
+    _, report = seeded
+    assert {"added", "updated", "removed", "unchanged", "skipped", "chunks", "seconds"} <= report.keys()
+    assert report["added"] == len(list((ROOT / "seeds").glob("*.txt"))) >= 1
+
+
+def test_search_finds_the_seed_article(seeded):
+    tmp, _ = seeded
+    out = qa(tmp, "search", SEED_QUESTION, "-k", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)["passages"]
+    top = hits[0]
+    assert top["rank"] == 1 and "Patel" in top["text"]
+    assert top["date"] == "2023-11-08" and top["headline"].startswith("A State Department")
+    assert {"score", "article_id", "path", "start", "end"} <= top.keys()
+
+
+def test_search_reads_questions_from_stdin(seeded):
+    tmp, _ = seeded
+    out = qa(tmp, "search", "-", "-k", "1", input="Who is Zelensky?\n\nWhat did NBC report?\n")
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["question"] for line in lines] == ["Who is Zelensky?", "What did NBC report?"]
+
+
+def test_second_run_is_a_no_op_and_status(seeded):
+    tmp, first = seeded
+    again = json.loads(qa(tmp, "index", "--json").stdout)
+    assert again["unchanged"] == first["added"] and again["embedded"] == 0
+    status = json.loads(qa(tmp, "status", "--json").stdout)
+    assert status["articles"] == first["added"] and status["embed_model"] == "all-MiniLM-L6-v2"
+    assert status["chunks"] == first["chunks"] and status["last_update"]
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path):
+    empty = qa(tmp_path, "search", "anything")
+    assert empty.returncode == 1 and "run `qa index` first" in empty.stderr
+    missing = qa(tmp_path, "index", str(tmp_path / "nope"))
+    assert missing.returncode == 1 and "corpus folder not found" in missing.stderr
+    env = cli_env(tmp_path) | {"QA_CHUNK_TOKENS": "lots"}
+    bad = qa(tmp_path, "status", env=env)
+    assert bad.returncode == 1 and "chunk_tokens" in bad.stderr
+    bad_date = qa(tmp_path, "search", "x", "--since", "last week")
+    for out in (empty, missing, bad, bad_date):
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr

@@ -1,0 +1,66 @@
+"""A `qa index` killed with SIGKILL mid-way is repaired by the next run."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+
+from index.settings import Settings
+from qa.engine import Engine
+from tests.conftest import cli_env, qa_command, write_article
+from tests.helpers import fresh_build, index_contents, manifest_contents
+
+TOPICS = ["budget", "election", "football", "chip maker", "film festival", "oil price", "court case"]
+
+
+def make_corpus(folder, n=60):
+    for i in range(n):
+        topic = TOPICS[i % len(TOPICS)]
+        body = " ".join(
+            f"Report {i} on the {topic}: officials said figure {j} rose by {i + j}% on Monday." for j in range(30)
+        )
+        write_article(folder, f"batch{i % 3}/story{i:03d}.txt", f"Story {i} about the {topic}", body, "2024-03-01")
+
+
+def done_articles(db_path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_sigkill_mid_index_is_repaired(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus)
+    env = cli_env(tmp_path)
+    proc = subprocess.Popen([*qa_command(), "index", str(corpus), "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    db = tmp_path / "idx" / "manifest.sqlite"
+    deadline = time.time() + 240
+    while done_articles(db) < 10 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed: make the corpus bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = done_articles(db)
+    assert 10 <= killed_at < 60
+
+    rerun = subprocess.run([*qa_command(), "index", str(corpus), "--json"], env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert report["added"] + report["repaired"] == 60 - killed_at
+    assert report["unchanged"] == killed_at
+
+    engine = Engine(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+    expected = fresh_build(corpus, engine)
+    assert index_contents(engine) == expected
+    assert manifest_contents(engine) == expected
+    # and the vectors are the ones of the current texts, not left over
+    some = next(iter(engine.store.iter_all(include_vectors=True)))
+    again = engine.search(some["document"], k=1)[0]
+    assert again.chunk_id == some["id"] and again.score > 0.8
