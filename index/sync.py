@@ -22,7 +22,7 @@ from index.settings import Settings
 from index.errors import UserError
 from index.store import ChunkStore, check_recorded
 
-EMBED_GROUP = 256  # chunks embedded per model call across articles (length-sorted inside)
+GROUP_BATCHES = 4  # model batches per group: chunks of several articles share a model call
 
 
 @dataclass
@@ -146,14 +146,14 @@ class Syncer:
         return report
 
     def _groups(self, todo: list[tuple[Article, str]]):
-        """Articles with their chunks, grouped so each model call sees ~EMBED_GROUP chunks."""
+        """Articles with their chunks, grouped so each model call sees a few batches of chunks."""
         group: list[tuple[Article, str, list[Chunk]]] = []
         size = 0
         for article, kind in todo:
             chunks = self.chunker.chunk(article)
             group.append((article, kind, chunks))
             size += len(chunks)
-            if size >= EMBED_GROUP:
+            if size >= GROUP_BATCHES * self.settings.embed_batch:
                 yield group
                 group, size = [], 0
         if group:

@@ -36,7 +36,7 @@ def done_articles(db_path) -> int:
 def test_sigkill_mid_index_is_repaired(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     make_corpus(corpus)
-    env = cli_env(tmp_path)
+    env = cli_env(tmp_path) | {"QA_EMBED_BATCH": "8"}  # groups of 32 chunks: many commits
     proc = subprocess.Popen([*qa_command(), "index", str(corpus), "--json"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     db = tmp_path / "idx" / "manifest.sqlite"
