@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     collection: str = Field(default="articles", pattern=r"^[A-Za-z0-9._-]{3,512}$")
     max_file_bytes: int = Field(default=5_000_000, ge=1, description="larger files are skipped")
     embed_batch: int = Field(default=64, ge=1, description="texts per model call")
+    ui_auth: str | None = Field(
+        default=None, description="'user:password[,user:password]'; required to listen beyond localhost"
+    )
+    max_question_chars: int = Field(default=500, ge=10, description="longer questions are refused")
 
     @field_validator("index_dir", "corpus_dir")
     @classmethod

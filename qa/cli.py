@@ -161,5 +161,19 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{key.replace('_', ' ')}: {value if value is not None else '-'}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--allow-remote", is_flag=True,
+              help="Required to listen beyond localhost; then QA_UI_AUTH logins are required too.")
+@click.pass_context
+def ui(ctx: click.Context, host: str, port: int, allow_remote: bool) -> None:
+    """Open the chat in a browser (Gradio)."""
+    from ui.app import launch
+
+    engine = _engine(ctx)
+    _run(lambda: launch(engine, host=host, port=port, allow_remote=allow_remote))
+
+
 if __name__ == "__main__":
     main()

@@ -51,3 +51,42 @@ class ArticleText:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote: `article text[start:end] == quote` always holds."""
+
+    n: int  # the [n] marker in the answer
+    article_id: str
+    headline: str
+    date: str | None
+    path: str
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str  # sentences with inline [n] markers, or the abstention text
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    resolved_question: str = ""  # the question as retrieved, after follow-up resolution
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "resolved_question": self.resolved_question,
+            "confidence": self.confidence,
+        }
