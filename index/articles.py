@@ -32,8 +32,7 @@ class Article:
 
     @property
     def date_int(self) -> int:
-        """20231108 for range filters in the store; 0 when undated."""
-        return int(self.date.replace("-", "")) if self.date else 0
+        return date_to_int(self.date)
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,11 @@ def split_header(text: str, fallback: str) -> tuple[str, str | None, str, list[s
     if stripped and len(stripped) <= HEADLINE_MAX_CHARS and rest.startswith("\n"):
         return stripped, None, rest.lstrip("\n"), []
     return fallback, None, text, []
+
+
+def date_to_int(day: str | None) -> int:
+    """'2023-11-08' -> 20231108 for range filters in the store; 0 when undated."""
+    return int(day.replace("-", "")) if day else 0
 
 
 def parse_iso_date(token: str) -> str | None:

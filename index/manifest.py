@@ -148,6 +148,23 @@ class Manifest:
         ).fetchone()
         return int(row[0]), int(row[1])
 
+    def passages(self, chunk_ids: list[str]) -> dict[str, tuple[str, int, int, str, str, str | None, str]]:
+        """chunk id -> (article_id, start, end, text, headline, date, path) for done articles."""
+        keys = [c.rpartition("#") for c in chunk_ids]
+        out = {}
+        for i in range(0, len(keys), 400):
+            part = keys[i : i + 400]
+            clause = " OR ".join(["(c.article_id = ? AND c.seq = ?)"] * len(part))
+            params = [v for aid, _, seq in part for v in (aid, int(seq))]
+            for aid, seq, start, end, text, headline, day, path in self.db.execute(
+                "SELECT c.article_id, c.seq, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start), "
+                "a.headline, a.date, a.path FROM chunks c JOIN articles a ON a.id = c.article_id "
+                f"WHERE a.status = 'done' AND ({clause})",
+                params,
+            ):
+                out[f"{aid}#{seq}"] = (aid, start, end, text, headline, day, path)
+        return out
+
     def iter_chunks(self) -> Iterator[tuple[str, int, int, int, str, str, str | None]]:
         """(article_id, seq, start, end, text, headline, date) for every stored chunk, in order."""
         cursor = self.db.execute(

@@ -149,6 +149,60 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_json: boo
 
 
 @main.command()
+@click.argument("question")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to list.")
+@click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
+@click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question).")
+@click.pass_context
+def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
+    """Answer QUESTION with cited quotes ('-': one question per line from stdin)."""
+    engine = _engine(ctx)
+    batch = question == "-"
+    for q in _questions(question):
+        try:
+            answer = engine.ask(q, k=k, since=since, until=until)
+        except UserError as exc:
+            if not batch:
+                raise click.ClickException(str(exc)) from None
+            click.echo(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+            continue
+        if as_json or batch:
+            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+            continue
+        click.echo(answer.answer)
+        click.echo()
+        for c in answer.citations:
+            dated = f", {c.date}" if c.date else ""
+            click.echo(f"[{c.n}] {c.headline}{dated} ({c.article_id}:{c.start}-{c.end})")
+        if answer.abstained:
+            for p in answer.passages:
+                click.echo(f"  closest: {p.headline} ({p.article_id}:{p.start}-{p.end})")
+
+
+@main.command("eval")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--sweep", "show_sweep", is_flag=True, help="Also print both error kinds per threshold.")
+@click.option("--details", type=click.Path(path_type=Path), help="Write one JSON line per question here.")
+@click.pass_context
+def eval_command(ctx: click.Context, file: Path, k: int, mode: str, show_sweep: bool, details) -> None:
+    """Score retrieval, answers, citations and abstention on a JSONL question file."""
+    from qa import evaluate
+
+    engine = _engine(ctx)
+    items = _run(lambda: evaluate.load_items(file))
+    outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=mode))
+    summary = {"file": str(file), "mode": mode, **evaluate.summarise(outcomes)}
+    if show_sweep:
+        summary["sweep"] = evaluate.sweep(outcomes)
+    if details:
+        details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in evaluate.details(outcomes)))
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:

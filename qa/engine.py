@@ -8,7 +8,9 @@ through one of its methods.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -16,12 +18,21 @@ from index.embedding import Embedder, load_embedder
 from index.errors import EmptyIndexError, UserError
 from index.manifest import Manifest
 from index.settings import Settings
-from index.store import ChunkStore, StoredChunk, check_recorded, date_filter
+from index.lexical import LexicalIndex
+from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
-from qa.types import ArticleText, Passage, Status
+from qa.answer import ABSTAIN_BELOW, compose
+from qa.conversation import resolve
+from qa.question import QuestionInfo, analyse
+from qa.retrieval import HybridRetriever, Idf
+from qa.types import Answer, ArticleText, Passage, Status
 
 
-def date_to_int(value: str | dt.date | None) -> int | None:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
+
+
+def parse_date(value: str | dt.date | None) -> int | None:
     """'2023-11-08' (or a date) -> 20231108; None stays None."""
     if value is None or value == "":
         return None
@@ -38,6 +49,10 @@ class Engine:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._write_lock = threading.Lock()
+        self._view_lock = threading.Lock()
+        self._lexical: LexicalIndex | None = None
+        self._idf: Idf | None = None
+        self._view_stamp: str | None = None  # the manifest update our readers were opened at
 
     # -- parts, built on first use --------------------------------------------
 
@@ -54,6 +69,36 @@ class Engine:
     @cached_property
     def store(self) -> ChunkStore:
         return ChunkStore.open(self.settings, self.embedder.model_id)
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        self._refresh_view()
+        return self._lexical
+
+    @property
+    def idf(self) -> Idf:
+        self._refresh_view()
+        return self._idf
+
+    def _refresh_view(self) -> None:
+        """Reopen readers when the index changed since they were opened (another process wrote)."""
+        stamp = self.manifest.get_meta("last_update")
+        if stamp == self._view_stamp and self._idf is not None:
+            return
+        with self._view_lock:
+            if stamp == self._view_stamp and self._idf is not None:
+                return
+            if self._view_stamp is not None and "store" in self.__dict__ and not self.settings.chroma_host:
+                from chromadb.api.shared_system_client import SharedSystemClient
+
+                del self.__dict__["store"]  # a cached on-disk client does not see other writers
+                SharedSystemClient.clear_system_cache()
+            self._lexical = LexicalIndex.load(self.settings.index_dir)
+            self._idf = Idf(self._lexical)
+            self._view_stamp = stamp
+
+    def retriever(self, mode: str = "hybrid") -> HybridRetriever:
+        return HybridRetriever(self, mode=mode)
 
     def close(self) -> None:
         if "manifest" in self.__dict__:
@@ -73,12 +118,50 @@ class Engine:
             self.manifest.set_meta(corpus_dir=str(corpus.resolve()))
         return report
 
-    def search(self, question: str, k: int = 5, since=None, until=None) -> list[Passage]:
-        """Dense retrieval: the k chunks nearest to the question, best first."""
+    def search(self, question: str, k: int = 5, since=None, until=None, mode: str = "hybrid",
+               rerank: bool = True) -> list[Passage]:
+        """The k best passages for the question: dense and BM25 hits fused, then reranked."""
         self._check_ready()
-        where = date_filter(date_to_int(since), date_to_int(until))
-        hits = self.store.query(self.embedder.embed_query(question), k, where)
-        return [to_passage(rank, hit) for rank, hit in enumerate(hits, start=1)]
+        self._refresh_view()
+        return self.retriever(mode).passages(question, k, parse_date(since), parse_date(until), rerank=rerank)
+
+    def ask(self, question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
+            mode: str = "hybrid", threshold: float | None = None) -> Answer:
+        """A short answer whose every sentence is a cited quote, or an abstention.
+
+        `history`: earlier turns as {"role": "user"|"assistant", "content": str}; a
+        follow-up question is retrieved together with the question it follows.
+        """
+        question = self.clean_question(question)
+        self._check_ready()
+        self._refresh_view()
+        context = resolve(question, history)
+        retriever = self.retriever(mode)
+        passages = retriever.passages(question, max(k, ANSWER_PASSAGES), parse_date(since), parse_date(until),
+                                      context=context)
+        info = analyse(question)
+        weights = None
+        if context:
+            extra = analyse(context)
+            info = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
+                                info.names, info.years)
+            weights = {t: 0.5 for t in extra.terms} | {t: 1.0 for t in analyse(question).terms}
+        answer = compose(question, info, passages[:ANSWER_PASSAGES], self.idf, weights,
+                         ABSTAIN_BELOW if threshold is None else threshold,
+                         resolved=f"{context} {question}".strip())
+        return replace(answer, passages=passages[:k])
+
+    def clean_question(self, question: str) -> str:
+        """The question without control characters; empty or over-long ones are refused."""
+        if not isinstance(question, str):
+            raise UserError("the question must be text")
+        cleaned = " ".join(_CONTROL.sub(" ", question).split())
+        if not cleaned:
+            raise UserError("the question is empty")
+        limit = self.settings.max_question_chars
+        if len(cleaned) > limit:
+            raise UserError(f"the question is {len(cleaned)} characters long; the limit is {limit}")
+        return cleaned
 
     def status(self) -> Status:
         articles, chunks = self.manifest.counts()
@@ -113,18 +196,3 @@ class Engine:
             )
         check_recorded(recorded, self.embedder.model_id, self.settings.chunking_fingerprint())
 
-
-def to_passage(rank: int, hit: StoredChunk) -> Passage:
-    meta = hit.metadata
-    return Passage(
-        rank=rank,
-        score=round(float(hit.score), 4),
-        article_id=meta["article_id"],
-        headline=meta["headline"],
-        date=meta.get("date") or None,
-        path=meta["path"],
-        text=hit.text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        chunk_id=hit.id,
-    )

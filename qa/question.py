@@ -1,0 +1,116 @@
+"""What a question asks for: its expected answer type, its terms, its years.
+
+when -> a date, how much/many -> an amount, who -> a person or organisation,
+where -> a place, why -> a reason. `answer_type_match` tells whether a sentence
+holds something of the expected type that the question itself does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.lexical import tokenize
+
+MONTHS = ("january february march april may june july august september october november december "
+          "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTH_RE = "|".join(m.capitalize() for m in MONTHS)
+DATE_RE = re.compile(
+    rf"\b(?:{_MONTH_RE})\b\.?|\b(?:{'|'.join(d.capitalize() for d in WEEKDAYS)})\b|\b(?:1[89]|20)\d\d\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:yesterday|today|tomorrow|last (?:week|month|year)|next (?:week|month|year)"
+    r"|earlier this (?:week|month|year)|later this (?:week|month|year)|this (?:week|month|year))\b"
+    r"|\b(?:spring|summer|autumn|winter|christmas|easter)\b",
+    re.IGNORECASE,
+)
+NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                "hundred thousand million billion trillion dozen dozens half quarter third").split()
+AMOUNT_RE = re.compile(
+    r"[$£€¥]\s?\d|\d+(?:[.,]\d+)*\s?(?:%|bn|m\b|k\b|per ?cent|percent|million|billion|trillion)"
+    r"|\b\d+(?:[.,]\d+)*\b|\b(?:" + "|".join(NUMBER_WORDS) + r")\b",
+    re.IGNORECASE,
+)
+_CAP = r"(?:[A-Z][\w'’.-]*[A-Za-z]|[A-Z]{2,})"
+NAME_RE = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_CAP}(?:\s+(?:of|de|van|von|the|and|&)?\s*{_CAP})*")
+TITLE_RE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|President|Prime Minister|Chancellor|Secretary|chairman|chief executive"
+    r"|spokes(?:man|woman|person)|minister|director|manager|coach|boss|head|founder|analyst)\b"
+)
+PLACE_RE = re.compile(rf"\b(?:in|at|from|to|near|across|outside|inside)\s+(?:the\s+)?{_CAP}")
+REASON_RE = re.compile(
+    r"\b(?:because|due to|owing to|as a result|after|following|blamed|led to|caused|so that|in order to"
+    r"|since|amid|thanks to|reason|reasons|result of|fears?|concerns?|pressure)\b",
+    re.IGNORECASE,
+)
+
+_TYPE_RULES: list[tuple[str, re.Pattern]] = [
+    ("how_much", re.compile(
+        r"\bhow (?:much|many|big|large|high|low|far|long|old|often|fast|tall|heavy|expensive)\b"
+        r"|\bwhat (?:percentage|proportion|share|amount|price|figure|number|sum|fee|salary|cost|value|rate"
+        r"|total|score|margin|age)\b|\bby how\b", re.I)),
+    ("when", re.compile(
+        r"^\s*when\b|\bwhen (?:did|does|do|was|were|is|will|would|has|had)\b"
+        r"|\bwhat (?:year|date|day|month|time|season|week)\b|\bwhich (?:year|date|day|month|season)\b"
+        r"|\bsince when\b|\bhow soon\b", re.I)),
+    ("where", re.compile(
+        r"^\s*where\b|\bwhere (?:did|does|do|was|were|is|will|would|has|had)\b"
+        r"|\b(?:which|what) (?:country|city|town|venue|stadium|region|state|place|nation|county|capital"
+        r"|ground|court|location)\b", re.I)),
+    ("who", re.compile(
+        r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:did|does|was|were|is|will|has|had)\b"
+        r"|\b(?:which|what) (?:company|firm|person|player|team|club|minister|party|group|bank|band|actor"
+        r"|actress|singer|star|man|woman|organisation|organization|body|country's leader|manager|coach"
+        r"|official|executive|boss|director|airline|carrier|network|broadcaster|newspaper|magazine|studio)\b"
+        r"|\bname of\b", re.I)),
+    ("why", re.compile(r"^\s*why\b|\bwhy (?:did|does|do|was|were|is|has|had)\b|\bfor what reason\b"
+                       r"|\bwhat (?:caused|led to|prompted|was behind)\b|\breason\b", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    text: str
+    type: str  # who | when | where | how_much | why | what
+    terms: tuple[str, ...]  # stemmed content terms, as the lexical index sees them
+    names: tuple[str, ...]  # capitalised names and numbers the question mentions
+    years: tuple[str, ...]
+
+
+def analyse(question: str) -> QuestionInfo:
+    kind = "what"
+    for name, rule in _TYPE_RULES:
+        if rule.search(question):
+            kind = name
+            break
+    names = tuple(dict.fromkeys(
+        m.group(0) for m in re.finditer(rf"\b{_CAP}(?:\s+{_CAP})*|\b\d+(?:[.,]\d+)*", question)
+        if m.group(0).lower() not in _QUESTION_WORDS
+    ))
+    years = tuple(re.findall(r"\b(?:19|20)\d\d\b", question))
+    return QuestionInfo(question, kind, tuple(dict.fromkeys(tokenize(question))), names, years)
+
+
+_QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "whose", "whom", "did", "does",
+                   "do", "is", "was", "were", "are", "and", "but", "the", "in", "on", "according"}
+
+
+def answer_type_match(kind: str, sentence: str, question: str) -> float:
+    """1.0 when the sentence holds an answer of the expected type not already in the question."""
+    if kind == "when":
+        found = [m.group(0).lower() for m in DATE_RE.finditer(sentence)]
+    elif kind == "how_much":
+        found = [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]
+    elif kind == "who":
+        found = [m.group(0).lower() for m in NAME_RE.finditer(sentence)]
+        if TITLE_RE.search(sentence):
+            found.append("<title>")
+    elif kind == "where":
+        found = [m.group(0).split()[-1].lower() for m in PLACE_RE.finditer(sentence)]
+    elif kind == "why":
+        return 1.0 if REASON_RE.search(sentence) else 0.0
+    else:
+        return 0.0
+    asked = question.lower()
+    fresh = [f for f in found if f not in asked]
+    return 1.0 if fresh else (0.3 if found else 0.0)

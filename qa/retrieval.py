@@ -1,0 +1,180 @@
+"""Question -> passages: dense (Chroma) and lexical (BM25) hits fused by reciprocal rank.
+
+Then a light rerank that knows news questions: how much of the question's
+weighted vocabulary a passage covers (its headline counts), and whether it
+holds an answer of the expected type. Near-duplicate passages (wire copies)
+are collapsed so they do not fill the results twice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from index.lexical import LexicalIndex, tokenize
+from index.manifest import Manifest
+from index.sentences import sentence_spans
+from qa.question import QuestionInfo, analyse, answer_type_match
+from qa.types import Passage
+
+RRF_K = 60
+MODES = ("hybrid", "dense", "lexical")
+
+
+@dataclass
+class Candidate:
+    chunk_id: str
+    dense: float = 0.0
+    dense_rank: int | None = None
+    lexical: float = 0.0
+    lexical_rank: int | None = None
+    fused: float = 0.0
+    score: float = 0.0
+    features: dict = field(default_factory=dict)
+
+
+def rrf(candidates: dict[str, Candidate]) -> None:
+    for c in candidates.values():
+        c.fused = sum(1.0 / (RRF_K + r) for r in (c.dense_rank, c.lexical_rank) if r is not None)
+
+
+class Idf:
+    """Inverse document frequency of stemmed terms, from the BM25 index's postings."""
+
+    def __init__(self, lexical: LexicalIndex | None):
+        self.n = max(1, len(lexical.ids)) if lexical else 1
+        self.df: dict[str, int] = {}
+        if lexical and lexical.ids:
+            indptr = lexical.retriever.scores["indptr"]
+            for term, col in lexical.retriever.vocab_dict.items():
+                if col + 1 < len(indptr):
+                    self.df[term] = int(indptr[col + 1] - indptr[col])
+
+    def __call__(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def coverage(question: QuestionInfo, tokens: set[str], idf: Idf, weights: dict[str, float] | None = None) -> float:
+    """Share of the question's idf-weighted terms found in tokens."""
+    if not question.terms:
+        return 0.0
+    total = hit = 0.0
+    for term in question.terms:
+        w = idf(term) * (weights.get(term, 1.0) if weights else 1.0)
+        total += w
+        if term in tokens:
+            hit += w
+    return hit / total if total else 0.0
+
+
+class HybridRetriever(BaseRetriever):
+    """A llama-index retriever over our store and lexical index; returns `Passage`s too."""
+
+    def __init__(self, engine, mode: str = "hybrid", depth: int = 40):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.engine = engine
+        self.mode = mode
+        self.depth = depth
+
+    # llama-index interface -------------------------------------------------------
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(
+                node=TextNode(
+                    id_=p.chunk_id, text=p.text, start_char_idx=p.start, end_char_idx=p.end,
+                    metadata={"article_id": p.article_id, "headline": p.headline, "date": p.date, "path": p.path},
+                ),
+                score=p.score,
+            )
+            for p in self.passages(query_bundle.query_str, k=5)
+        ]
+
+    # ours --------------------------------------------------------------------------
+    def candidates(self, question: str, since: int | None, until: int | None,
+                   context: str = "") -> list[Candidate]:
+        """Fused, reranked candidates (best first), before duplicate removal."""
+        from index.store import date_filter
+
+        query = f"{context} {question}".strip()
+        found: dict[str, Candidate] = {}
+        if self.mode in ("hybrid", "dense"):
+            hits = self.engine.store.query(self.engine.embedder.embed_query(query), self.depth,
+                                           date_filter(since, until))
+            for rank, hit in enumerate(hits, start=1):
+                found[hit.id] = Candidate(hit.id, dense=hit.score, dense_rank=rank)
+        lexical = self.engine.lexical
+        if self.mode in ("hybrid", "lexical") and lexical is not None:
+            for rank, hit in enumerate(lexical.search(query, self.depth, since, until), start=1):
+                c = found.setdefault(hit.chunk_id, Candidate(hit.chunk_id))
+                c.lexical, c.lexical_rank = hit.score, rank
+        rrf(found)
+        return sorted(found.values(), key=lambda c: -c.fused)
+
+    def passages(self, question: str, k: int = 5, since: int | None = None, until: int | None = None,
+                 context: str = "", rerank: bool = True) -> list[Passage]:
+        candidates = self.candidates(question, since, until, context)
+        looked_up = self.engine.manifest.passages([c.chunk_id for c in candidates])
+        candidates = [c for c in candidates if c.chunk_id in looked_up]
+        if rerank and candidates:
+            self._rerank(question, context, candidates, looked_up)
+        else:
+            for c in candidates:
+                c.score = c.fused if self.mode == "hybrid" else (c.dense or c.lexical)
+        passages: list[Passage] = []
+        kept: list[set] = []
+        for c in candidates:
+            aid, start, end, text, headline, day, path = looked_up[c.chunk_id]
+            shingles = _shingles(text)
+            if any(_jaccard(shingles, other) > 0.6 for other in kept):
+                continue  # the same text from another copy of the story
+            kept.append(shingles)
+            passages.append(Passage(len(passages) + 1, round(c.score, 4), aid, headline, day, path,
+                                    text, start, end, c.chunk_id))
+            if len(passages) == k:
+                break
+        return passages
+
+    def _rerank(self, question: str, context: str, candidates: list[Candidate], looked_up: dict) -> None:
+        info = analyse(question)
+        if context:
+            extra = analyse(context)
+            info = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
+                                info.names + extra.names, info.years + extra.years)
+        weights = {t: 0.5 for t in analyse(context).terms} if context else None
+        if weights:
+            weights.update({t: 1.0 for t in analyse(question).terms})
+        idf = self.engine.idf
+        best_fused = max(c.fused for c in candidates) or 1.0
+        dense_scores = [c.dense for c in candidates if c.dense_rank is not None]
+        dense_floor = min(dense_scores) if dense_scores else 0.0
+        for c in candidates:
+            _aid, _s, _e, text, headline, day, _p = looked_up[c.chunk_id]
+            tokens = set(tokenize(f"{headline}\n{text}"))
+            cov = coverage(info, tokens, idf, weights)
+            best_sentence = 0.0
+            for s, e in sentence_spans(text):
+                sentence = text[s:e]
+                stoks = set(tokenize(sentence))
+                scov = coverage(info, stoks, idf, weights)
+                fit = answer_type_match(info.type, sentence, question)
+                best_sentence = max(best_sentence, 0.7 * scov + 0.3 * fit * min(1.0, 2 * scov))
+            year = 1.0 if info.years and any(y in text or (day or "").startswith(y) for y in info.years) else 0.0
+            dense = c.dense if c.dense_rank is not None else dense_floor
+            c.features = {"cov": cov, "sentence": best_sentence, "dense": dense, "fused": c.fused / best_fused}
+            c.score = 0.30 * cov + 0.30 * best_sentence + 0.25 * dense + 0.15 * (c.fused / best_fused) + 0.05 * year
+        candidates.sort(key=lambda c: -c.score)
+
+
+def _shingles(text: str, n: int = 5) -> set:
+    words = text.lower().split()
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

@@ -1,0 +1,74 @@
+"""Endpoints for scripts (gradio_client): /chat, /article, /status, returning JSON-able dicts.
+
+A user error becomes `gr.Error(message)`, which a client raises as
+`gradio_client.exceptions.AppError` with that message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from index.errors import UserError
+from ui.service import Service
+
+log = logging.getLogger(__name__)
+
+
+def _citation(c: dict) -> dict:
+    keys = ("n", "headline", "date", "quote", "article_id", "path", "start", "end")
+    return {key: c.get(key) for key in keys}
+
+
+def _passage(p: dict) -> dict:
+    keys = ("rank", "score", "headline", "date", "text", "article_id", "path", "start", "end")
+    return {key: p.get(key) for key in keys}
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except UserError as exc:
+        raise gr.Error(str(exc), print_exception=False) from None
+
+
+def register(service: Service) -> None:
+    """Add the script endpoints to the Blocks being built."""
+
+    def chat(message: str, history: list[dict] | None = None, k: int = 5, since: str = "",
+             until: str = "", search_only: bool = False) -> dict:
+        """Answer a question from the indexed articles, with cited quotes.
+
+        history: earlier turns as [{"role": "user"|"assistant", "content": str}];
+        k: passages to draw on (1-20); since/until: YYYY-MM-DD or "";
+        search_only: list passages without composing an answer.
+        Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
+        "quote", "article_id", "path", "start", "end"}], "passages": [...], "mode", ...}.
+        """
+        reply = _call(service.reply, message, history, k, since, until, search_only)
+        return {
+            "question": reply["question"],
+            "answer": reply["answer"],
+            "abstained": reply["abstained"],
+            "citations": [_citation(c) for c in reply["citations"]],
+            "passages": [_passage(p) for p in reply["passages"]],
+            "resolved_question": reply.get("resolved_question", reply["question"]),
+            "confidence": reply.get("confidence", 0.0),
+            "mode": reply["mode"],
+        }
+
+    def article(article_id: str, start: int = -1, end: int = -1) -> dict:
+        """An indexed article by id: {"id", "headline", "date", "path", "text", "quote"}.
+
+        start/end (optional) mark a span; "quote" is text[start:end] when they are valid.
+        """
+        return _call(service.article, article_id, start, end)
+
+    def status() -> dict:
+        """Articles, chunks, embedding model and last update of the index."""
+        return _call(service.status)
+
+    gr.api(chat, api_name="chat", concurrency_id="answer", concurrency_limit=4)
+    gr.api(article, api_name="article", concurrency_limit=4)
+    gr.api(status, api_name="status", concurrency_limit=4)

@@ -1,0 +1,190 @@
+"""The Gradio page: layout and event wiring (`build_app`) and a safe `launch`.
+
+Formatting lives in `ui.render`, engine calls in `ui.service`, handlers in
+`ui.chat`, script endpoints in `ui.api`.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import gradio as gr
+
+import index  # noqa: F401 - offline configuration (analytics off) before Gradio starts work
+from index.errors import UserError
+from qa.engine import Engine
+from ui import api, render
+from ui.chat import Handlers
+from ui.service import Service
+
+HERE = Path(__file__).resolve().parent
+CSS = (HERE / "style.css").read_text(encoding="utf-8")
+HEAD = "<script>\n" + (HERE / "page.js").read_text(encoding="utf-8") + "\n</script>"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+EXAMPLES = [
+    "What did Vedant Patel say about negotiations?",
+    "What did Zelensky say about talks with Russia?",
+    "What did NBC report about the US and Ukraine?",
+]
+
+SOURCES_JS = """
+const open = (card) => trigger('click', {
+  article_id: card.dataset.article,
+  start: Number(card.dataset.start),
+  end: Number(card.dataset.end),
+});
+element.addEventListener('click', (e) => {
+  const card = e.target.closest('.qa-card');
+  if (card) open(card);
+});
+element.addEventListener('keydown', (e) => {
+  const card = e.target.closest('.qa-card');
+  if (card && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); open(card); }
+});
+"""
+
+ARTICLE_JS = """
+watch('value', () => {
+  setTimeout(() => {
+    const mark = element.querySelector('#qa-article-mark');
+    if (mark) mark.scrollIntoView({block: 'center'});
+  }, 150);
+});
+"""
+
+
+def build_app(engine: Engine) -> gr.Blocks:
+    service = Service(engine)
+    h = Handlers(service)
+    limit = service.max_question_chars
+    with gr.Blocks(title="Newsroom QA", fill_width=True) as demo:
+        turns = gr.State([])
+        gr.Markdown("## Newsroom QA\nAsk about the indexed news articles. Every answer cites the "
+                    "sentences it comes from; click a marker like [1] or a source to read it in context.")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="Chat", elem_id="qa-chat", height=520, buttons=["copy"],
+                    examples=[{"text": q, "display_text": q} for q in EXAMPLES],
+                    placeholder="**Ask a question about the news articles**, or pick an example:",
+                    feedback_options=None, group_consecutive_messages=False,
+                )
+                with gr.Row():
+                    message = gr.Textbox(
+                        show_label=False, placeholder=f"Ask a question (up to {limit} characters)",
+                        elem_id="qa-message", scale=5, autofocus=True, lines=1, max_lines=4,
+                        submit_btn=False,
+                    )
+                    ask = gr.Button("Ask", variant="primary", elem_id="qa-ask", scale=1, min_width=80)
+                    clear = gr.Button("Clear", elem_id="qa-clear", scale=1, min_width=80)
+                with gr.Row():
+                    since = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="any date", elem_id="qa-since")
+                    until = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="any date", elem_id="qa-until")
+                    k = gr.Slider(1, 20, value=5, step=1, label="Sources", elem_id="qa-k")
+                    search_only = gr.Checkbox(label="Search only (list passages, no answer)",
+                                              elem_id="qa-search-only")
+            with gr.Column(scale=2, min_width=360):
+                with gr.Tabs(selected="sources") as tabs:
+                    with gr.Tab("Sources", id="sources", elem_id="qa-tab-sources"):
+                        sources = gr.HTML(render.sources_html(None, 0, {}), elem_id="qa-sources",
+                                          js_on_load=SOURCES_JS, max_height=640)
+                    with gr.Tab("Article", id="article", elem_id="qa-tab-article"):
+                        viewer = gr.HTML(render.article_placeholder(), elem_id="qa-article",
+                                         js_on_load=ARTICLE_JS, max_height=640)
+                    with gr.Tab("Index", id="index", elem_id="qa-tab-index"):
+                        status = gr.Markdown(elem_id="qa-status")
+                        update = gr.Button("Update index from the corpus folder", elem_id="qa-update")
+                        update_note = gr.Markdown(elem_id="qa-update-note")
+
+        chat_inputs = [message, turns, k, since, until, search_only]
+        chat_outputs = [chatbot, message, turns, sources, tabs]
+        chat_opts = dict(concurrency_id="answer", concurrency_limit=4, api_visibility="private",
+                         show_progress="hidden")
+        message.submit(h.respond, chat_inputs, chat_outputs, **chat_opts)
+        ask.click(h.respond, chat_inputs, chat_outputs, **chat_opts)
+        chatbot.example_select(_example_text, None, message, api_visibility="private", queue=False).then(
+            h.respond, chat_inputs, chat_outputs, **chat_opts)
+        chatbot.select(h.show_turn, [turns], [sources, tabs], api_visibility="private")
+        outs = [chatbot, turns, sources, viewer]
+        clear.click(h.clear, None, outs, api_visibility="private", queue=False)
+        chatbot.clear(h.clear, None, outs, api_visibility="private", queue=False)
+        sources.click(h.open_source, None, [viewer, tabs], api_visibility="private", concurrency_limit=4)
+        demo.load(h.status, None, status, api_visibility="private", queue=False)
+        update.click(h.update_index, None, [status, update_note], api_name="update_index",
+                     api_visibility="undocumented", concurrency_id="index", concurrency_limit=1)
+        api.register(service)
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    value = evt.value
+    return value.get("text", "") if isinstance(value, dict) else str(value or "")
+
+
+def parse_auth(spec: str | None) -> list[tuple[str, str]]:
+    """'user:pw[,user:pw]' -> [(user, pw)]; a malformed entry is a UserError."""
+    pairs = []
+    for entry in (spec or "").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            raise UserError("QA_UI_AUTH must look like 'user:password[,user:password]'")
+        pairs.append((user.strip(), password))
+    return pairs
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remote: bool = False,
+           block: bool = True) -> gr.Blocks:
+    """Serve the page on host:port (0: any free port). Never shared through a tunnel.
+
+    Beyond localhost only with allow_remote, and then only with logins from
+    settings.ui_auth. With block=False, returns the running app at once
+    (`app.local_url`; stop it with `app.close()`).
+    """
+    local = host in LOCAL_HOSTS
+    if not local and not allow_remote:
+        raise UserError(f"refusing to listen on {host}: only localhost is allowed without --allow-remote")
+    auth = parse_auth(engine.settings.ui_auth)
+    if not local and not auth:
+        raise UserError(f"listening on {host} needs logins: set QA_UI_AUTH='user:password[,user:password]'")
+    _warm(engine)
+    demo = build_app(engine)
+    demo.launch(
+        server_name=host,
+        server_port=port or free_port("127.0.0.1" if local else host),
+        auth=auth or None,
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=not block,
+        show_error=False,
+        quiet=not block,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        enable_monitoring=False,
+        footer_links=["api"],
+        css=CSS,
+        head=HEAD,
+        theme=gr.themes.Soft(),
+    )
+    return demo
+
+
+def _warm(engine: Engine) -> None:
+    """Open the index and load the model once, before concurrent requests race to do it."""
+    try:
+        engine.status()
+        engine.search("warm up", k=1)
+    except UserError:
+        pass  # no index yet: the page says so when asked

@@ -1,0 +1,96 @@
+"""The UI's only way to the engine: checked inputs in, plain dicts out.
+
+No retrieval or answering happens here; every result comes from an Engine
+method. Errors a user can cause stay `UserError`s for the caller to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from index.errors import UserError
+from qa.engine import Engine
+from ui.checks import check_dates, check_history, check_k, check_question
+
+
+class Service:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @property
+    def max_question_chars(self) -> int:
+        return int(self.engine.settings.max_question_chars)
+
+    @property
+    def can_answer(self) -> bool:
+        return callable(getattr(self.engine, "ask", None))
+
+    def reply(self, message: object, history: object = None, k: object = 5, since: object = None,
+              until: object = None, search_only: bool = False) -> dict:
+        """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search)."""
+        question = check_question(message, self.max_question_chars)
+        k_ = check_k(k)
+        since_, until_ = check_dates(since, until)
+        messages = check_history(history)
+        if search_only:
+            passages = self.engine.search(question, k=k_, since=since_, until=until_)
+            return {
+                "mode": "search",
+                "question": question,
+                "answer": "",
+                "abstained": False,
+                "citations": [],
+                "passages": [p.to_dict() for p in passages],
+                "resolved_question": question,
+                "confidence": 0.0,
+            }
+        if not self.can_answer:
+            raise UserError("Answering is not available yet in this build; tick 'Search only' to list passages.")
+        answer = self.engine.ask(question, history=messages, k=k_, since=since_, until=until_)
+        return {"mode": "answer", **answer.to_dict()}
+
+    def article(self, article_id: object, start: object = None, end: object = None) -> dict:
+        """An indexed article (engine.article is the gate: anything else is a UserError)."""
+        if not isinstance(article_id, str) or not article_id.strip():
+            raise UserError("No article id given.")
+        found = self.engine.article(article_id).to_dict()
+        span = _span(start, end, len(found["text"]))
+        found["start"], found["end"] = span if span else (None, None)
+        found["quote"] = found["text"][span[0]:span[1]] if span else None
+        return found
+
+    def texts(self, reply: dict) -> dict[str, str]:
+        """Article texts of a reply's citations, to show each quote in its paragraph."""
+        out: dict[str, str] = {}
+        for c in reply.get("citations") or []:
+            if c["article_id"] not in out:
+                try:
+                    out[c["article_id"]] = self.engine.article(c["article_id"]).text
+                except UserError:  # removed by an update since the answer
+                    pass
+        return out
+
+    def status(self) -> dict:
+        return self.engine.status().to_dict()
+
+    def update(self, on_progress: Callable[[int, int | None], None]) -> dict:
+        """Bring the index up to date from the corpus folder, reporting (done, total) articles."""
+        state = {"done": 0, "total": None}
+
+        def on_total(total: int) -> None:
+            state["total"] = total
+            on_progress(0, total)
+
+        def progress(n: int) -> None:
+            state["done"] += n
+            on_progress(state["done"], state["total"])
+
+        return self.engine.index(progress=progress, on_total=on_total).to_dict()
+
+
+def _span(start: object, end: object, length: int) -> tuple[int, int] | None:
+    try:
+        s, e = int(start), int(end)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return (s, e) if 0 <= s < e <= length else None
