@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup-test: $(VENV)/.installed-test
+	@scripts/ensure-chromium
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@

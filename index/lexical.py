@@ -19,7 +19,7 @@ import numpy as np
 
 TOKEN_PATTERN = r"(?u)\b\w+(?:[.,]\w+)*\b"
 FOLDER = "bm25"
-FORMAT = "bm25s-v1"
+FORMAT = "bm25s-v2"  # bump when tokenisation changes: the index is rebuilt
 
 
 @lru_cache(maxsize=1)
@@ -31,9 +31,12 @@ def _stemmer():
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    """NLTK's English list (bundled with llama-index-core) plus question filler."""
+    from index.offline import nltk_data_dir
 
-    return frozenset(STOPWORDS_EN) | {"did", "does", "much", "many", "say", "said", "tell", "told"}
+    words = (nltk_data_dir() / "corpora" / "stopwords" / "english").read_text().split()
+    news_words = {"won", "us", "more", "most", "over", "under", "before", "after", "against", "off", "out", "down", "up"}
+    return (frozenset(words) - news_words) | {"much", "many", "say", "said", "tell", "told", "according", "also"}
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -113,10 +116,12 @@ class LexicalIndex:
 
     @staticmethod
     def stamp_on_disk(index_dir: Path) -> str | None:
+        """The manifest update it was built from; None if absent or of another format."""
         try:
-            return json.loads((LexicalIndex.folder(index_dir) / "stamp.json").read_text()).get("stamp")
+            meta = json.loads((LexicalIndex.folder(index_dir) / "stamp.json").read_text())
         except (OSError, ValueError):
             return None
+        return meta.get("stamp") if meta.get("format") == FORMAT else None
 
     def search(self, query: str, k: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
         """Top-k chunks by BM25; chunks sharing no term with the query are dropped."""

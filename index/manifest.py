@@ -165,6 +165,10 @@ class Manifest:
                 out[f"{aid}#{seq}"] = (aid, start, end, text, headline, day, path)
         return out
 
+    def article_chunk_ids(self, article_id: str) -> list[str]:
+        rows = self.db.execute("SELECT seq FROM chunks WHERE article_id = ? ORDER BY seq", (article_id,))
+        return [f"{article_id}#{seq}" for (seq,) in rows]
+
     def iter_chunks(self) -> Iterator[tuple[str, int, int, int, str, str, str | None]]:
         """(article_id, seq, start, end, text, headline, date) for every stored chunk, in order."""
         cursor = self.db.execute(

@@ -1,9 +1,9 @@
 """Passages -> a short answer built only from verbatim sentences, each cited.
 
 No language model: every sentence of the answer is a quote from a retrieved
-passage, chosen by how much of the question it covers (idf-weighted terms,
-its headline as context), whether it holds an answer of the expected type,
-and how well its passage ranked. When the best evidence is weak the answer
+passage, chosen by how much of the question it covers (headline and previous
+sentence as context), whether it holds a fresh answer of the expected type,
+and how well its passage ranked. When the evidence is weak the answer
 abstains and says so, with the closest passages still listed.
 """
 
@@ -11,118 +11,119 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.lexical import tokenize
-from index.sentences import sentence_spans
-from qa.question import QuestionInfo, answer_type_match
-from qa.retrieval import Idf, coverage
+from qa.question import QuestionInfo
+from qa.scoring import TYPED, Idf, SentenceCache, SentenceFit, coverage, sentence_fits
 from qa.types import Answer, Citation, Passage
 
 ABSTAIN_TEXT = "The indexed articles do not answer this. The closest passages are listed below."
 MAX_ANSWER_WORDS = 60
-# Calibrated with `qa eval bench/devset.jsonl --sweep` (see BENCHMARKS.md): the lowest
-# confidence that keeps false abstentions on answerable questions at or under 5%.
-ABSTAIN_BELOW = 0.42
+# Calibrated with `qa eval bench/devset.jsonl --sweep` (see BENCHMARKS.md): about the
+# highest confidence cut that keeps false abstentions on answerable questions near 5%.
+ABSTAIN_BELOW = 0.15
+MEANING_CANDIDATES = 12  # sentences embedded per question (about 7 ms each on 2 cores)
 
 
 @dataclass
-class Sentence:
+class Candidate:
     passage: Passage
-    start: int  # offsets into the article text
-    end: int
-    text: str
-    tokens: set
-    score: float = 0.0
-    coverage: float = 0.0
+    fit: SentenceFit
+    score: float
+    similarity: float = 0.0  # dense, question vs sentence (when computed)
+
+    @property
+    def start(self) -> int:
+        return self.passage.start + self.fit.start
+
+    @property
+    def end(self) -> int:
+        return self.passage.start + self.fit.end
 
 
-def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
+def candidates(info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
+               weights: dict[str, float] | None, meaning=None) -> list[Candidate]:
+    """Sentences ranked by lexical fit; with `meaning` (question -> list of sentence
+    similarities), the best few are re-scored by what they mean too."""
     out = []
+    top = max((p.score for p in passages), default=1.0) or 1.0
     for p in passages:
-        for s, e in sentence_spans(p.text):
-            text = p.text[s:e]
-            if len(text.split()) < 3:
-                continue
-            out.append(Sentence(p, p.start + s, p.start + e, text, set(tokenize(text))))
+        for fit in sentence_fits(info, cache.get(p.chunk_id, p.text), p.headline, idf, weights):
+            if len(fit.text.split()) >= 3:
+                out.append(Candidate(p, fit, 0.8 * fit.score + 0.2 * (p.score / top)))
+    out.sort(key=lambda c: -c.score)
+    if meaning is not None and out:
+        head = out[:MEANING_CANDIDATES]
+        for c, sim in zip(head, meaning([c.fit.text for c in head])):
+            c.similarity = sim
+            c.score = 0.7 * c.score + 0.3 * max(0.0, sim)
+        out = sorted(head, key=lambda c: -c.score) + out[MEANING_CANDIDATES:]
     return out
 
 
-def score_sentences(info: QuestionInfo, sentences: list[Sentence], idf: Idf,
-                    weights: dict[str, float] | None) -> None:
-    if not sentences:
-        return
-    top = max(s.passage.score for s in sentences) or 1.0
-    names = [n.lower() for n in info.names]
-    for s in sentences:
-        headline_tokens = set(tokenize(s.passage.headline))
-        s.coverage = coverage(info, s.tokens, idf, weights)
-        in_context = coverage(info, s.tokens | headline_tokens, idf, weights)
-        fit = answer_type_match(info.type, s.text, info.text) if s.coverage > 0 else 0.0
-        lowered = f"{s.passage.headline} {s.text}".lower()
-        named = sum(n in lowered for n in names) / len(names) if names else 0.5
-        lead = 1.0 if s.start == 0 else 0.0
-        s.score = (0.35 * s.coverage + 0.15 * in_context + 0.2 * fit + 0.2 * (s.passage.score / top)
-                   + 0.05 * lead + 0.05 * named)
-
-
-def choose(sentences: list[Sentence], query_terms: set[str]) -> list[Sentence]:
-    """The best sentence, plus one or two more that add something, within the word budget."""
-    ranked = sorted(sentences, key=lambda s: -s.score)
+def choose(ranked: list[Candidate], query_terms: set[str]) -> list[Candidate]:
+    """The best sentence, plus up to two more that add an article or missing terms, in budget."""
     if not ranked:
         return []
     chosen = [ranked[0]]
-    words = len(ranked[0].text.split())
-    covered = set(ranked[0].tokens)
-    for s in ranked[1:]:
-        if len(chosen) == 3 or s.score < 0.75 * chosen[0].score:
+    words = len(ranked[0].fit.text.split())
+    covered = set(ranked[0].fit.tokens)
+    for c in ranked[1:]:
+        if len(chosen) == 3 or c.score < 0.75 * chosen[0].score:
             break
-        if any(_overlaps(s, c) or _same_text(s, c) for c in chosen):
+        if any(_same(c, other) for other in chosen):
             continue
-        other_article = all(s.passage.article_id != c.passage.article_id for c in chosen)
-        adds = bool((s.tokens - covered) & query_terms)
-        if not (other_article or adds):
+        other_article = all(c.passage.article_id != o.passage.article_id for o in chosen)
+        adds_terms = bool((c.fit.tokens - covered) & query_terms)
+        n = len(c.fit.text.split())
+        if not (other_article or adds_terms) or words + n > MAX_ANSWER_WORDS:
             continue
-        n = len(s.text.split())
-        if words + n > MAX_ANSWER_WORDS:
-            continue
-        chosen.append(s)
+        chosen.append(c)
         words += n
-        covered |= s.tokens
+        covered |= c.fit.tokens
     return chosen
 
 
-def _overlaps(a: Sentence, b: Sentence) -> bool:
-    return a.passage.article_id == b.passage.article_id and a.start < b.end and b.start < a.end
+def _same(a: Candidate, b: Candidate) -> bool:
+    overlap = a.passage.article_id == b.passage.article_id and a.start < b.end and b.start < a.end
+    return overlap or a.fit.text.strip().lower() == b.fit.text.strip().lower()
 
 
-def _same_text(a: Sentence, b: Sentence) -> bool:
-    return a.text.strip().lower() == b.text.strip().lower()
-
-
-def confidence(info: QuestionInfo, best: Sentence | None, passages: list[Passage]) -> float:
-    """How sure the evidence is, 0..1: the best sentence's score, damped when a name is missing."""
-    if best is None:
-        return 0.0
-    conf = best.score
+def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights) -> float:
+    """0..1: how well the best sentence, in its article's context, grounds the question."""
+    grounded = coverage(info, best.fit.tokens | _passage_tokens(best), idf, weights)
+    conf = 0.4 * best.fit.score + 0.4 * grounded + 0.2 * max(0.0, best.similarity)
+    if info.type in TYPED and best.fit.fit < 1.0:
+        conf *= 0.75  # nothing of the asked-for kind that the question did not already say
     if info.names:
-        context = " ".join(f"{p.headline} {p.text}" for p in passages[:3]).lower()
-        missing = [n for n in info.names if n.lower() not in context]
-        conf *= 1.0 - 0.6 * len(missing) / len(info.names)
+        context = f"{best.passage.headline} {best.passage.text}".lower()
+        missing = sum(n.lower() not in context for n in info.names)
+        conf *= 1.0 - 0.7 * missing / len(info.names)
+    unknown = sum(1 for t in info.terms if idf.df.get(t, 0) == 0)
+    conf *= 0.5 ** min(unknown, 2)  # words the corpus has never seen: it cannot be about them
+    if info.years and not any(y in best.passage.text or (best.passage.date or "").startswith(y)
+                              for y in info.years):
+        conf *= 0.5  # the question's year is neither in the passage nor its date
     return round(conf, 4)
 
 
-def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf,
+def _passage_tokens(c: Candidate) -> set:
+    from index.lexical import tokenize
+
+    return set(tokenize(f"{c.passage.headline}\n{c.passage.text}"))
+
+
+def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
             weights: dict[str, float] | None = None, threshold: float = ABSTAIN_BELOW,
-            resolved: str = "") -> Answer:
-    sentences = candidate_sentences(passages)
-    score_sentences(info, sentences, idf, weights)
-    chosen = choose(sentences, set(info.terms))
-    conf = confidence(info, chosen[0] if chosen else None, passages)
+            resolved: str = "", meaning=None) -> Answer:
+    ranked = candidates(info, passages, idf, cache, weights, meaning)
+    chosen = choose(ranked, set(info.terms))
+    conf = confidence(info, chosen[0], idf, weights) if chosen else 0.0
+    resolved = resolved or question
     if not chosen or conf < threshold:
-        return Answer(question, ABSTAIN_TEXT, True, [], passages, resolved or question, conf)
-    chosen.sort(key=lambda s: (s.passage.rank, s.start))  # read in passage order
+        return Answer(question, ABSTAIN_TEXT, True, [], passages, resolved, conf)
+    chosen.sort(key=lambda c: (c.passage.rank, c.start))  # read in passage order
     citations, parts = [], []
-    for n, s in enumerate(chosen, start=1):
-        p = s.passage
-        citations.append(Citation(n, p.article_id, p.headline, p.date, p.path, s.text, s.start, s.end))
-        parts.append(f"{s.text.strip()} [{n}]")
-    return Answer(question, " ".join(parts), False, citations, passages, resolved or question, conf)
+    for n, c in enumerate(chosen, start=1):
+        p = c.passage
+        citations.append(Citation(n, p.article_id, p.headline, p.date, p.path, c.fit.text, c.start, c.end))
+        parts.append(f"{c.fit.text} [{n}]")
+    return Answer(question, " ".join(parts), False, citations, passages, resolved, conf)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+
+import numpy as np
 import threading
 from dataclasses import replace
 from functools import cached_property
@@ -23,13 +25,14 @@ from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
 from qa.answer import ABSTAIN_BELOW, compose
 from qa.conversation import resolve
-from qa.question import QuestionInfo, analyse
-from qa.retrieval import HybridRetriever, Idf
+from qa.retrieval import HybridRetriever, question_with_context
+from qa.scoring import Idf, SentenceCache
 from qa.types import Answer, ArticleText, Passage, Status
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
+ANSWER_ARTICLES = 3  # ... and all other chunks of this many best articles
 
 
 def parse_date(value: str | dt.date | None) -> int | None:
@@ -52,6 +55,7 @@ class Engine:
         self._view_lock = threading.Lock()
         self._lexical: LexicalIndex | None = None
         self._idf: Idf | None = None
+        self.sentence_cache = SentenceCache()
         self._view_stamp: str | None = None  # the manifest update our readers were opened at
 
     # -- parts, built on first use --------------------------------------------
@@ -94,6 +98,7 @@ class Engine:
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
                 SharedSystemClient.clear_system_cache()
             self._lexical = LexicalIndex.load(self.settings.index_dir)
+            self.sentence_cache = SentenceCache()
             self._idf = Idf(self._lexical)
             self._view_stamp = stamp
 
@@ -139,17 +144,43 @@ class Engine:
         retriever = self.retriever(mode)
         passages = retriever.passages(question, max(k, ANSWER_PASSAGES), parse_date(since), parse_date(until),
                                       context=context)
-        info = analyse(question)
-        weights = None
-        if context:
-            extra = analyse(context)
-            info = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
-                                info.names, info.years)
-            weights = {t: 0.5 for t in extra.terms} | {t: 1.0 for t in analyse(question).terms}
-        answer = compose(question, info, passages[:ANSWER_PASSAGES], self.idf, weights,
+        info, weights = question_with_context(question, context)
+        evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
+        answer = compose(question, info, evidence, self.idf, self.sentence_cache, weights,
                          ABSTAIN_BELOW if threshold is None else threshold,
-                         resolved=f"{context} {question}".strip())
+                         resolved=f"{context} {question}".strip(),
+                         meaning=self._similarities(f"{context} {question}".strip()))
         return replace(answer, passages=passages[:k])
+
+    def _similarities(self, question: str):
+        """question -> (sentences -> cosine similarities), with the question embedded once."""
+        q = np.asarray(self.embedder.embed_query(question))
+
+        def similarities(sentences: list[str]) -> list[float]:
+            if not sentences:
+                return []
+            vectors = np.asarray(self.embedder.embed_documents(sentences))
+            return (vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)).tolist()
+
+        return similarities
+
+    def _with_whole_articles(self, passages: list[Passage], articles: int = ANSWER_ARTICLES) -> list[Passage]:
+        """The passages plus every other chunk of the best few articles: the answer to a
+        question is often a few sentences away from the passage that matched it best."""
+        out = list(passages)
+        seen = {p.chunk_id for p in passages}
+        best: dict[str, float] = {}
+        for p in passages:
+            best.setdefault(p.article_id, p.score)
+        extra_ids = [cid for aid in list(best)[:articles]
+                     for cid in self.manifest.article_chunk_ids(aid) if cid not in seen]
+        looked_up = self.manifest.passages(extra_ids)
+        for cid in extra_ids:
+            if cid in looked_up:
+                aid, start, end, text, headline, day, path = looked_up[cid]
+                out.append(Passage(len(out) + 1, round(0.9 * best[aid], 4), aid, headline, day, path,
+                                   text, start, end, cid))
+        return out
 
     def clean_question(self, question: str) -> str:
         """The question without control characters; empty or over-long ones are refused."""

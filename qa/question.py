@@ -32,7 +32,7 @@ AMOUNT_RE = re.compile(
     re.IGNORECASE,
 )
 _CAP = r"(?:[A-Z][\w'’.-]*[A-Za-z]|[A-Z]{2,})"
-NAME_RE = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_CAP}(?:\s+(?:of|de|van|von|the|and|&)?\s*{_CAP})*")
+NAME_RE = re.compile(rf"\b{_CAP}(?:\s+(?:of|de|van|von|the|and|&)?\s*{_CAP})*")
 TITLE_RE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|President|Prime Minister|Chancellor|Secretary|chairman|chief executive"
     r"|spokes(?:man|woman|person)|minister|director|manager|coach|boss|head|founder|analyst)\b"
@@ -55,14 +55,23 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
         r"|\bsince when\b|\bhow soon\b", re.I)),
     ("where", re.compile(
         r"^\s*where\b|\bwhere (?:did|does|do|was|were|is|will|would|has|had)\b"
-        r"|\b(?:which|what) (?:country|city|town|venue|stadium|region|state|place|nation|county|capital"
-        r"|ground|court|location)\b", re.I)),
+        r"|\b(?:which|what)\s+(?:[\w'-]+\s+)?(?:country|city|town|venue|stadium|region|state|place|nation|county"
+        r"|capital|ground|court|location|part|area|province|island|constituency|station|airport|port|street)\b",
+        re.I)),
     ("who", re.compile(
         r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:did|does|was|were|is|will|has|had)\b"
-        r"|\b(?:which|what) (?:company|firm|person|player|team|club|minister|party|group|bank|band|actor"
-        r"|actress|singer|star|man|woman|organisation|organization|body|country's leader|manager|coach"
-        r"|official|executive|boss|director|airline|carrier|network|broadcaster|newspaper|magazine|studio)\b"
-        r"|\bname of\b", re.I)),
+        r"|\b(?:which|what)\s+(?:[\w'-]+\s+)?(?:company|firm|person|player|team|club|minister|party|group"
+        r"|bank|band|actor|actress|singer|star|man|woman|organisation|organization|body|manager|coach|judge"
+        r"|official|executive|boss|director|airline|carrier|network|broadcaster|newspaper|magazine|studio"
+        r"|chairman|chair|president|leader|author|writer|presenter|host|rival|partner|buyer|bidder|owner"
+        r"|investor|agency|regulator|union|watchdog|retailer|supermarket|maker|manufacturer|side|squad"
+        r"|striker|goalkeeper|captain|champion|winner|opponent|politician|mp|candidate|spokesman|analyst"
+        r"|economist|researcher|expert|scientist|lawyer|campaigner|charity|country)\b"
+        r"|\bname of\b|\bnamed as\b", re.I)),
+    ("which", re.compile(r"^\s*(?:which|what)\s+(?:[\w'-]+\s+)?(?:film|movie|album|song|single|book|novel"
+                         r"|show|programme|program|series|model|brand|product|name|title|game|award|prize"
+                         r"|phone|device|software|website|site|drug|event|competition|tournament|project|plan"
+                         r"|scheme|law|bill|deal|record|role)\b|^\s*which\b", re.I)),
     ("why", re.compile(r"^\s*why\b|\bwhy (?:did|does|do|was|were|is|has|had)\b|\bfor what reason\b"
                        r"|\bwhat (?:caused|led to|prompted|was behind)\b|\breason\b", re.I)),
 ]
@@ -83,12 +92,63 @@ def analyse(question: str) -> QuestionInfo:
         if rule.search(question):
             kind = name
             break
-    names = tuple(dict.fromkeys(
-        m.group(0) for m in re.finditer(rf"\b{_CAP}(?:\s+{_CAP})*|\b\d+(?:[.,]\d+)*", question)
-        if m.group(0).lower() not in _QUESTION_WORDS
-    ))
+    numbers = re.findall(r"\b\d+(?:[.,]\d+)*", question)
+    odd_case = re.findall(r"\b[a-z]+[A-Z]\w*", question)  # iPhone, eBay
+    names = tuple(dict.fromkeys(names_in(question) + odd_case + numbers))
     years = tuple(re.findall(r"\b(?:19|20)\d\d\b", question))
     return QuestionInfo(question, kind, tuple(dict.fromkeys(tokenize(question))), names, years)
+
+
+_COUNT_FOCUS = re.compile(r"\bhow many\s+(?:more\s+|extra\s+|new\s+|of\s+the\s+)?([a-z][\w-]+)", re.I)
+
+
+def _counts(sentence: str, noun: str, question: str) -> bool:
+    """A number (not one the question gives) within three words before the noun."""
+    from index.lexical import tokenize
+
+    target = tokenize(noun)
+    if not target:
+        return True
+    words = re.findall(r"[\w£$€.,%'-]+", sentence)
+    stems = [tokenize(w)[:1] for w in words]
+    for i, stem in enumerate(stems):
+        if stem and stem[0] == target[0]:
+            for w in words[max(0, i - 4):i]:
+                if AMOUNT_RE.fullmatch(w.strip(".,")) or AMOUNT_RE.match(w) and w.lower() not in question.lower():
+                    return True
+    return False
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower().removesuffix("'s").removesuffix("’s") for w in re.findall(r"[\w'’.-]+", text)}
+
+
+def _fresh_names(sentence: str, question: str) -> list[str]:
+    """Names in the sentence with a word the question lacks (its first word not counted)."""
+    asked = _words(question)
+    first = sentence.split(maxsplit=1)[0] if sentence.strip() else ""
+    fresh = []
+    for name in names_in(sentence):
+        words = name.split()
+        if sentence.startswith(name) and len(words) > 0 and words[0] == first:
+            words = words[1:]
+        if any(w.lower().removesuffix("'s").removesuffix("’s") not in asked for w in words if len(w) > 1):
+            fresh.append(name.lower())
+    return fresh
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised names, without a leading common word ('But', 'The', 'Which')."""
+    from index.lexical import stopwords
+
+    out = []
+    for m in NAME_RE.finditer(text):
+        words = m.group(0).split()
+        while words and (words[0].lower() in stopwords() or words[0].lower() in _QUESTION_WORDS):
+            words = words[1:]
+        if words:
+            out.append(" ".join(words))
+    return out
 
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "whose", "whom", "did", "does",
@@ -101,16 +161,25 @@ def answer_type_match(kind: str, sentence: str, question: str) -> float:
         found = [m.group(0).lower() for m in DATE_RE.finditer(sentence)]
     elif kind == "how_much":
         found = [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]
-    elif kind == "who":
-        found = [m.group(0).lower() for m in NAME_RE.finditer(sentence)]
-        if TITLE_RE.search(sentence):
+        focus = _COUNT_FOCUS.search(question)
+        if focus and found:  # "how many inspectors": a number must count inspectors
+            return 1.0 if _counts(sentence, focus.group(1), question) else 0.3
+    elif kind in ("who", "which"):
+        found = _fresh_names(sentence, question)
+        if kind == "which":
+            found += [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]  # "the 7610"
+        elif TITLE_RE.search(sentence):
             found.append("<title>")
     elif kind == "where":
         found = [m.group(0).split()[-1].lower() for m in PLACE_RE.finditer(sentence)]
+        if not [f for f in found if f not in question.lower()] and _fresh_names(sentence, question):
+            return 0.7  # a name the question lacks: maybe the place, without "in"
     elif kind == "why":
         return 1.0 if REASON_RE.search(sentence) else 0.0
     else:
         return 0.0
+    if kind in ("who", "which"):
+        return 1.0 if found else (0.3 if names_in(sentence) else 0.0)
     asked = question.lower()
     fresh = [f for f in found if f not in asked]
     return 1.0 if fresh else (0.3 if found else 0.0)

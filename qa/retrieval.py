@@ -8,7 +8,6 @@ are collapsed so they do not fill the results twice.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -16,8 +15,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.lexical import LexicalIndex, tokenize
 from index.manifest import Manifest
-from index.sentences import sentence_spans
-from qa.question import QuestionInfo, analyse, answer_type_match
+from qa.question import QuestionInfo, analyse
+from qa.scoring import coverage, sentence_fits
 from qa.types import Passage
 
 RRF_K = 60
@@ -39,36 +38,6 @@ class Candidate:
 def rrf(candidates: dict[str, Candidate]) -> None:
     for c in candidates.values():
         c.fused = sum(1.0 / (RRF_K + r) for r in (c.dense_rank, c.lexical_rank) if r is not None)
-
-
-class Idf:
-    """Inverse document frequency of stemmed terms, from the BM25 index's postings."""
-
-    def __init__(self, lexical: LexicalIndex | None):
-        self.n = max(1, len(lexical.ids)) if lexical else 1
-        self.df: dict[str, int] = {}
-        if lexical and lexical.ids:
-            indptr = lexical.retriever.scores["indptr"]
-            for term, col in lexical.retriever.vocab_dict.items():
-                if col + 1 < len(indptr):
-                    self.df[term] = int(indptr[col + 1] - indptr[col])
-
-    def __call__(self, term: str) -> float:
-        df = self.df.get(term, 0)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-
-def coverage(question: QuestionInfo, tokens: set[str], idf: Idf, weights: dict[str, float] | None = None) -> float:
-    """Share of the question's idf-weighted terms found in tokens."""
-    if not question.terms:
-        return 0.0
-    total = hit = 0.0
-    for term in question.terms:
-        w = idf(term) * (weights.get(term, 1.0) if weights else 1.0)
-        total += w
-        if term in tokens:
-            hit += w
-    return hit / total if total else 0.0
 
 
 class HybridRetriever(BaseRetriever):
@@ -141,34 +110,38 @@ class HybridRetriever(BaseRetriever):
         return passages
 
     def _rerank(self, question: str, context: str, candidates: list[Candidate], looked_up: dict) -> None:
-        info = analyse(question)
-        if context:
-            extra = analyse(context)
-            info = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
-                                info.names + extra.names, info.years + extra.years)
-        weights = {t: 0.5 for t in analyse(context).terms} if context else None
-        if weights:
-            weights.update({t: 1.0 for t in analyse(question).terms})
+        """Order by evidence: question coverage, the best answering sentence, dense score, fusion."""
+        info, weights = question_with_context(question, context)
         idf = self.engine.idf
+        cache = self.engine.sentence_cache
         best_fused = max(c.fused for c in candidates) or 1.0
         dense_scores = [c.dense for c in candidates if c.dense_rank is not None]
         dense_floor = min(dense_scores) if dense_scores else 0.0
         for c in candidates:
             _aid, _s, _e, text, headline, day, _p = looked_up[c.chunk_id]
-            tokens = set(tokenize(f"{headline}\n{text}"))
+            sentences = cache.get(c.chunk_id, text)
+            tokens = set(tokenize(headline)).union(*(t for *_, t in sentences))
             cov = coverage(info, tokens, idf, weights)
-            best_sentence = 0.0
-            for s, e in sentence_spans(text):
-                sentence = text[s:e]
-                stoks = set(tokenize(sentence))
-                scov = coverage(info, stoks, idf, weights)
-                fit = answer_type_match(info.type, sentence, question)
-                best_sentence = max(best_sentence, 0.7 * scov + 0.3 * fit * min(1.0, 2 * scov))
+            fits = sentence_fits(info, sentences, headline, idf, weights)
+            best_sentence = max((f.score for f in fits), default=0.0)
             year = 1.0 if info.years and any(y in text or (day or "").startswith(y) for y in info.years) else 0.0
             dense = c.dense if c.dense_rank is not None else dense_floor
             c.features = {"cov": cov, "sentence": best_sentence, "dense": dense, "fused": c.fused / best_fused}
-            c.score = 0.30 * cov + 0.30 * best_sentence + 0.25 * dense + 0.15 * (c.fused / best_fused) + 0.05 * year
+            c.score = (0.30 * cov + 0.30 * best_sentence + 0.25 * dense + 0.15 * (c.fused / best_fused)
+                       + 0.05 * year)
         candidates.sort(key=lambda c: -c.score)
+
+
+def question_with_context(question: str, context: str) -> tuple[QuestionInfo, dict[str, float] | None]:
+    """The question's analysis, with a follow-up's context terms added at half weight."""
+    info = analyse(question)
+    if not context:
+        return info, None
+    extra = analyse(context)
+    weights = {t: 0.5 for t in extra.terms} | {t: 1.0 for t in info.terms}
+    merged = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
+                          info.names, info.years + extra.years)
+    return merged, weights
 
 
 def _shingles(text: str, n: int = 5) -> set:

@@ -16,14 +16,20 @@ from ui.service import Service
 log = logging.getLogger(__name__)
 
 
+# gradio_client takes any returned dict with a "path" key for a file to download,
+# so the article's file is returned under "file".
 def _citation(c: dict) -> dict:
-    keys = ("n", "headline", "date", "quote", "article_id", "path", "start", "end")
-    return {key: c.get(key) for key in keys}
+    keys = ("n", "headline", "date", "quote", "article_id", "start", "end")
+    return {**{key: c.get(key) for key in keys}, "file": c.get("path")}
 
 
 def _passage(p: dict) -> dict:
-    keys = ("rank", "score", "headline", "date", "text", "article_id", "path", "start", "end")
-    return {key: p.get(key) for key in keys}
+    keys = ("rank", "score", "headline", "date", "text", "article_id", "start", "end")
+    return {**{key: p.get(key) for key in keys}, "file": p.get("path")}
+
+
+def _article(found: dict) -> dict:
+    return {"file" if key == "path" else key: value for key, value in found.items()}
 
 
 def _call(fn, *args, **kwargs):
@@ -44,7 +50,7 @@ def register(service: Service) -> None:
         k: passages to draw on (1-20); since/until: YYYY-MM-DD or "";
         search_only: list passages without composing an answer.
         Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
-        "quote", "article_id", "path", "start", "end"}], "passages": [...], "mode", ...}.
+        "quote", "article_id", "file", "start", "end"}], "passages": [...], "mode", ...}.
         """
         reply = _call(service.reply, message, history, k, since, until, search_only)
         return {
@@ -59,11 +65,11 @@ def register(service: Service) -> None:
         }
 
     def article(article_id: str, start: int = -1, end: int = -1) -> dict:
-        """An indexed article by id: {"id", "headline", "date", "path", "text", "quote"}.
+        """An indexed article by id: {"id", "headline", "date", "file", "text", "start", "end", "quote"}.
 
         start/end (optional) mark a span; "quote" is text[start:end] when they are valid.
         """
-        return _call(service.article, article_id, start, end)
+        return _article(_call(service.article, article_id, start, end))
 
     def status() -> dict:
         """Articles, chunks, embedding model and last update of the index."""

@@ -60,13 +60,14 @@ def build_app(engine: Engine) -> gr.Blocks:
     h = Handlers(service)
     limit = service.max_question_chars
     with gr.Blocks(title="Newsroom QA", fill_width=True) as demo:
-        turns = gr.State([])
+        turns = gr.State([])  # this session's conversation: one dict per turn
+        shown = gr.State(-1)  # the turn whose sources are in the panel
         gr.Markdown("## Newsroom QA\nAsk about the indexed news articles. Every answer cites the "
                     "sentences it comes from; click a marker like [1] or a source to read it in context.")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
-                    label="Chat", elem_id="qa-chat", height=520, buttons=["copy"],
+                    label="Chat", show_label=False, elem_id="qa-chat", height=520, buttons=["copy"],
                     examples=[{"text": q, "display_text": q} for q in EXAMPLES],
                     placeholder="**Ask a question about the news articles**, or pick an example:",
                     feedback_options=None, group_consecutive_messages=False,
@@ -99,19 +100,21 @@ def build_app(engine: Engine) -> gr.Blocks:
                         update_note = gr.Markdown(elem_id="qa-update-note")
 
         chat_inputs = [message, turns, k, since, until, search_only]
-        chat_outputs = [chatbot, message, turns, sources, tabs]
+        chat_outputs = [chatbot, message, turns, shown, sources, tabs]
         chat_opts = dict(concurrency_id="answer", concurrency_limit=4, api_visibility="private",
                          show_progress="hidden")
-        message.submit(h.respond, chat_inputs, chat_outputs, **chat_opts)
-        ask.click(h.respond, chat_inputs, chat_outputs, **chat_opts)
-        chatbot.example_select(_example_text, None, message, api_visibility="private", queue=False).then(
-            h.respond, chat_inputs, chat_outputs, **chat_opts)
-        chatbot.select(h.show_turn, [turns], [sources, tabs], api_visibility="private")
-        outs = [chatbot, turns, sources, viewer]
-        clear.click(h.clear, None, outs, api_visibility="private", queue=False)
-        chatbot.clear(h.clear, None, outs, api_visibility="private", queue=False)
-        sources.click(h.open_source, None, [viewer, tabs], api_visibility="private", concurrency_limit=4)
-        demo.load(h.status, None, status, api_visibility="private", queue=False)
+        message.submit(h.respond, chat_inputs, chat_outputs, api_name="ui_submit", **chat_opts)
+        ask.click(h.respond, chat_inputs, chat_outputs, api_name="ui_ask", **chat_opts)
+        chatbot.example_select(_example_text, None, message, api_name="ui_example", api_visibility="private",
+                               queue=False).then(h.respond, chat_inputs, chat_outputs, api_name="ui_example_ask",
+                                                 **chat_opts)
+        chatbot.select(h.show_turn, [turns, shown], [shown, sources, tabs], api_name="ui_show_turn", api_visibility="private")
+        outs = [chatbot, turns, shown, sources, viewer]
+        clear.click(h.clear, None, outs, api_name="ui_clear", api_visibility="private", queue=False)
+        chatbot.clear(h.clear, None, outs, api_name="ui_clear_chat", api_visibility="private", queue=False)
+        sources.click(h.open_source, None, [viewer, tabs], api_name="ui_open_source", api_visibility="private",
+                      concurrency_limit=4)
+        demo.load(h.status, None, status, api_name="ui_status", api_visibility="private", queue=False)
         update.click(h.update_index, None, [status, update_note], api_name="update_index",
                      api_visibility="undocumented", concurrency_id="index", concurrency_limit=1)
         api.register(service)

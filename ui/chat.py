@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 STREAM_STEPS = 24  # an answer is revealed in about this many steps
 STREAM_PAUSE = 0.02  # seconds between steps
-SHOWN_QUESTION_CHARS = 400
+SHOWN_QUESTION_CHARS = 200
 THINKING = "*Searching the articles…*"
+FAILED = "Something went wrong while answering; the details are in the server log."
 
 
 def _shown(message: object) -> str:
@@ -64,46 +65,60 @@ class Handlers:
     # -- chat ------------------------------------------------------------------
 
     def respond(self, message, turns, k, since, until, search_only):
-        """Stream one turn: (chatbot, textbox, turns, sources, tabs) per step."""
+        """Stream one turn. Outputs: chatbot, textbox, turns, shown turn, sources, tabs."""
         turns = list(turns or [])
         pending = {"role": "user", "content": render._md_text(_shown(message))}
-        yield (chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}],
-               "", turns, gr.skip(), gr.skip())
+        skip = gr.skip()
+        yield chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}], "", skip, skip, skip, skip
+        turns.append(self._reply(message, turns, k, since, until, search_only))
+        turn = len(turns) - 1
+        try:
+            final = chat_messages(turns)
+            sources = None if turns[-1].get("error") else render.sources_html(
+                turns[-1], turn, self.service.texts(turns[-1]))
+        except Exception:  # a bug, not the user's doing: log it, show one line
+            log.exception("rendering a chat turn failed")
+            turns[-1] = {"error": FAILED, "shown": turns[-1]["shown"], "question": turns[-1]["question"]}
+            final, sources = chat_messages(turns), None
+        reply = turns[-1]
+        text = reply.get("answer") or ""
+        if sources is not None and reply.get("mode") == "answer" and not reply.get("abstained") and len(text) > 40:
+            before = final[:-1]
+            step = max(1, len(text) // STREAM_STEPS)
+            for upto in range(step, len(text), step):
+                cut = text.rfind(" ", 0, upto) + 1 or upto
+                partial = render.answer_markdown(reply, turn, upto=cut)
+                yield before + [{"role": "assistant", "content": partial}], skip, skip, skip, skip, skip
+                time.sleep(STREAM_PAUSE)
+        if sources is None:  # an error: the message says it all, the last sources stay in view
+            yield final, skip, turns, skip, skip, skip
+        else:
+            yield final, skip, turns, turn, sources, gr.Tabs(selected="sources")
+
+    def _reply(self, message, turns, k, since, until, search_only) -> dict:
         try:
             reply = self.service.reply(message, history_for_engine(turns), k, since, until, bool(search_only))
         except UserError as exc:
             reply = {"error": str(exc)}
         except Exception:  # a bug, not the user's doing: log it, show one line
             log.exception("chat turn failed")
-            reply = {"error": "Something went wrong while answering; the details are in the server log."}
+            reply = {"error": FAILED}
         reply["shown"] = _shown(message)
         reply.setdefault("question", reply["shown"])
-        turns.append(reply)
-        turn = len(turns) - 1
-        before = chat_messages(turns[:-1]) + [pending]
-        text = reply.get("answer") or ""
-        if reply.get("mode") == "answer" and not reply.get("abstained") and len(text) > 40:
-            step = max(1, len(text) // STREAM_STEPS)
-            for upto in range(step, len(text), step):
-                cut = text.rfind(" ", 0, upto) + 1 or upto
-                partial = render.answer_markdown(reply, turn, upto=cut)
-                yield before + [{"role": "assistant", "content": partial}], gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                time.sleep(STREAM_PAUSE)
-        sources = render.sources_html(reply, turn, self.service.texts(reply))
-        yield chat_messages(turns), gr.skip(), turns, sources, gr.Tabs(selected="sources")
+        return reply
 
-    def show_turn(self, turns, evt: gr.SelectData):
-        """Clicking a message in the chat shows that turn's sources."""
+    def show_turn(self, turns, shown, evt: gr.SelectData):
+        """Clicking a message in the chat shows that turn's sources (if not already shown)."""
         index = evt.index if isinstance(evt.index, int) else (evt.index or [0])[0]
         turns = turns or []
         turn = int(index) // 2
-        if not 0 <= turn < len(turns):
-            return gr.skip(), gr.skip()
+        if not 0 <= turn < len(turns) or turn == shown or turns[turn].get("error"):
+            return gr.skip(), gr.skip(), gr.Tabs(selected="sources") if turn == shown else gr.skip()
         reply = turns[turn]
-        return render.sources_html(reply, turn, self.service.texts(reply)), gr.Tabs(selected="sources")
+        return turn, render.sources_html(reply, turn, self.service.texts(reply)), gr.Tabs(selected="sources")
 
     def clear(self):
-        return [], [], render.sources_html(None, 0, {}), render.article_placeholder()
+        return [], [], -1, render.sources_html(None, 0, {}), render.article_placeholder()
 
     # -- article viewer --------------------------------------------------------
 

@@ -48,19 +48,14 @@ def answer_markdown(reply: dict, turn: int, upto: int | None = None) -> str:
         out.append(_md_text(text[pos:m.start()]))
         n = int(m.group(1))
         if n in cited:
-            out.append(
-                f'<a class="qa-cite" href="#{src_id(turn, n)}" data-turn="{turn}" data-n="{n}"'
-                f' title="Show source {n}">[{n}]</a>'
-            )
+            out.append(f'<a class="qa-cite" href="#{src_id(turn, n)}" title="Show source {n}">[{n}]</a>')
         else:
             out.append(_md_text(m.group(0)))
         pos = m.end()
     out.append(_md_text(text[pos:]))
     body = "".join(out)
-    if reply.get("abstained") and upto is None:
-        body = "**No answer found in the indexed articles.** " + body
-        if reply.get("passages"):
-            body += "\n\n*The closest passages are listed under Sources.*"
+    if reply.get("abstained") and upto is None and reply.get("passages"):
+        body += "\n\n*The closest passages are in the Sources panel.*"
     return body
 
 
@@ -94,8 +89,11 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
 
 
 def _meta_line(item: dict) -> str:
-    parts = [item.get("date") or "undated", item.get("path") or item.get("article_id") or ""]
-    return " · ".join(esc(p) for p in parts if p)
+    """'date · file': the file as its id (its path inside the corpus), the full path on hover."""
+    date = esc(item.get("date") or "undated")
+    name = item.get("article_id") or item.get("id") or item.get("path") or ""
+    return f'{date} · <span class="qa-file" title="{esc(item.get("path") or name)}">{esc(name)}</span>'
+
 
 
 def _card_attrs(article_id: str, start: int, end: int) -> str:
@@ -164,7 +162,7 @@ def article_html(article: dict, start: int | None = None, end: int | None = None
     text = article["text"]
     valid = start is not None and end is not None and 0 <= start < end <= len(text)
     head = (f'<div class="qa-article"><h3 class="qa-article-title">{esc(article["headline"])}</h3>'
-            f'<div class="qa-meta">{_meta_line({"date": article.get("date"), "path": article.get("path")})}</div>')
+            f'<div class="qa-meta">{_meta_line(article)}</div>')
     if not valid:
         body = esc(text)
     else:
@@ -186,18 +184,23 @@ def status_markdown(status: dict) -> str:
     rows = [
         ("Articles", status.get("articles")),
         ("Chunks", status.get("chunks")),
-        ("Embedding model", status.get("embed_model") or "— (not indexed yet)"),
-        ("Last update", status.get("last_update") or "never"),
+        ("Embedding model", status.get("embed_model") or "none yet (not indexed)"),
+        ("Last update", _when(status.get("last_update"))),
         ("Corpus folder", status.get("corpus_dir")),
         ("Store", status.get("store")),
     ]
-    lines = ["| | |", "|---|---|"]
-    lines += [f"| {name} | {_md_cell(value)} |" for name, value in rows]
-    return "\n".join(lines)
+    return "\n".join(f"- **{name}:** {_md_cell(value)}" for name, value in rows)
+
+
+def _when(iso: str | None) -> str:
+    """'2023-11-08T10:04:00+00:00' -> '2023-11-08 10:04 UTC'."""
+    if not iso:
+        return "never"
+    return iso.replace("T", " ")[:16] + " UTC" if iso.endswith("+00:00") else iso
 
 
 def _md_cell(value: object) -> str:
-    return esc(value).replace("|", "&#124;")
+    return _md_text("" if value is None else str(value))
 
 
 def report_markdown(report: dict) -> str:

@@ -1,0 +1,94 @@
+"""How well one sentence answers a question: shared by the reranker and the answerer.
+
+A sentence answers when it (with its headline and the sentence before it as
+context) covers the question's weighted terms AND holds a fresh answer of the
+expected type: a date for "when", an amount for "how much", a name the
+question does not already contain for "who". A sentence that merely repeats
+the question's words scores below one that adds the missing fact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from index.lexical import tokenize
+from index.sentences import sentence_spans
+from qa.question import QuestionInfo, answer_type_match
+
+TYPED = {"who", "when", "where", "how_much", "which", "why"}
+
+
+class Idf:
+    """Inverse document frequency of stemmed terms, from the BM25 index's postings."""
+
+    def __init__(self, lexical=None):
+        self.n = max(1, len(lexical.ids)) if lexical else 1
+        self.df: dict[str, int] = {}
+        if lexical and lexical.ids:
+            indptr = lexical.retriever.scores["indptr"]
+            for term, col in lexical.retriever.vocab_dict.items():
+                if col + 1 < len(indptr):
+                    self.df[term] = int(indptr[col + 1] - indptr[col])
+
+    def __call__(self, term: str) -> float:
+        df = self.df.get(term, 0)  # unknown to the corpus: as rare as it gets
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def coverage(info: QuestionInfo, tokens: set[str], idf: Idf, weights: dict[str, float] | None = None) -> float:
+    """Share of the question's idf-weighted terms found in tokens."""
+    total = hit = 0.0
+    for term in info.terms:
+        w = idf(term) * (weights.get(term, 1.0) if weights else 1.0)
+        total += w
+        if term in tokens:
+            hit += w
+    return hit / total if total else 0.0
+
+
+@dataclass
+class SentenceFit:
+    start: int  # offsets into the text that was split
+    end: int
+    text: str
+    tokens: set
+    coverage: float  # of the question, by the sentence alone
+    context_coverage: float  # by headline + previous sentence + sentence
+    fit: float  # expected answer type present (1 fresh, 0.3 only repeated, 0 none)
+    score: float
+
+
+class SentenceCache:
+    """Sentence spans and token sets per chunk id: static until the index changes."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self.data: OrderedDict[str, list[tuple[int, int, str, frozenset]]] = OrderedDict()
+
+    def get(self, key: str, text: str) -> list[tuple[int, int, str, frozenset]]:
+        hit = self.data.get(key)
+        if hit is not None:
+            self.data.move_to_end(key)
+            return hit
+        value = [(s, e, text[s:e], frozenset(tokenize(text[s:e]))) for s, e in sentence_spans(text)]
+        self.data[key] = value
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return value
+
+
+def sentence_fits(info: QuestionInfo, sentences: list[tuple[int, int, str, frozenset]], headline: str,
+                  idf: Idf, weights: dict[str, float] | None = None) -> list[SentenceFit]:
+    headline_tokens = frozenset(tokenize(headline))
+    out = []
+    previous: frozenset = frozenset()
+    for start, end, text, tokens in sentences:
+        cov = coverage(info, tokens, idf, weights)
+        ctx = coverage(info, tokens | headline_tokens | previous, idf, weights)
+        fit = answer_type_match(info.type, text, info.text) if info.type in TYPED else 0.5
+        score = 0.45 * ctx + 0.40 * fit * min(1.0, 2 * ctx) + 0.15 * cov
+        out.append(SentenceFit(start, end, text, set(tokens), cov, ctx, fit, score))
+        previous = tokens
+    return out

@@ -1,0 +1,150 @@
+"""The real Gradio app on a localhost port, driven through gradio_client (real engine and model)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from index.errors import UserError
+from tests.conftest import SEED_QUESTION, write_article
+from tests.ui_fixtures import indexed_engine, running_app
+from ui.app import launch, parse_auth
+
+SEED_DATE = "2023-11-08"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, embedder):
+    return indexed_engine(tmp_path_factory.mktemp("ui_app"), embedder)
+
+
+@pytest.fixture(scope="module")
+def client(engine):
+    with running_app(engine) as app:
+        yield Client(app.local_url, verbose=False)
+
+
+def chat(client, message, **kwargs):
+    return client.predict(message, api_name="/chat", **kwargs)
+
+
+def test_answer_cites_the_seed_article(client):
+    reply = chat(client, SEED_QUESTION)
+    assert not reply["abstained"]
+    assert reply["citations"], reply
+    assert "[1]" in reply["answer"]
+    first = reply["citations"][0]
+    assert first["n"] == 1
+    assert first["date"] == SEED_DATE
+    assert "State Department" in first["headline"]
+    assert "Patel" in " ".join(c["quote"] for c in reply["citations"])
+    # every quote is verbatim at its offsets in the indexed article
+    for c in reply["citations"]:
+        article = client.predict(c["article_id"], c["start"], c["end"], api_name="/article")
+        assert article["quote"] == c["quote"]
+        assert article["text"][c["start"]:c["end"]] == c["quote"]
+
+
+def test_follow_up_uses_the_conversation(client):
+    first = chat(client, SEED_QUESTION)
+    history = [{"role": "user", "content": SEED_QUESTION}, {"role": "assistant", "content": first["answer"]}]
+    reply = chat(client, "And what did Zelensky say?", history=history)
+    assert "Patel" in reply["resolved_question"]  # the earlier question took part in retrieval
+    assert not reply["abstained"], reply
+    assert any("Zelensky" in c["quote"] for c in reply["citations"]), reply["citations"]
+
+
+def test_abstains_and_still_shows_passages(client):
+    reply = chat(client, "Who won the 2022 World Cup?")
+    assert reply["abstained"]
+    assert reply["citations"] == []
+    assert reply["answer"]
+    assert reply["passages"], "an abstention still lists the closest passages"
+
+
+def test_search_only_lists_passages_without_an_answer(client):
+    reply = chat(client, "Valmora harbour storm repairs", search_only=True, k=2)
+    assert reply["mode"] == "search" and reply["answer"] == "" and reply["citations"] == []
+    assert 1 <= len(reply["passages"]) <= 2
+    assert reply["passages"][0]["headline"].startswith("Valmora harbour")
+
+
+def test_date_filter(client):
+    recent = chat(client, SEED_QUESTION, since="2024-01-01", search_only=True)
+    assert recent["passages"]
+    assert all(p["date"] >= "2024-01-01" for p in recent["passages"]), recent["passages"]
+    old = chat(client, SEED_QUESTION, until="2022-12-31")
+    dates = [c["date"] for c in old["citations"]] + [p["date"] for p in old["passages"]]
+    assert dates and all(d <= "2022-12-31" for d in dates), dates
+    with pytest.raises(AppError, match="real date"):
+        chat(client, SEED_QUESTION, since="2023-13-01")
+    with pytest.raises(AppError, match="after"):
+        chat(client, SEED_QUESTION, since="2024-01-01", until="2023-01-01")
+
+
+@pytest.mark.parametrize("crafted", ["../../etc/passwd", "/etc/passwd", "harbour.txt/../../../../etc/passwd",
+                                     "..\\..\\etc\\passwd", ""])
+def test_article_viewer_refuses_ids_not_in_the_index(client, crafted):
+    with pytest.raises(AppError) as info:
+        client.predict(crafted, api_name="/article")
+    message = str(info.value)
+    assert "no indexed article" in message or "No article id" in message
+    assert "root:" not in message
+
+
+def test_article_viewer_serves_an_indexed_article(client):
+    article = client.predict("harbour.txt", api_name="/article")
+    assert article["headline"].startswith("Valmora harbour")
+    assert "Ilse Brandt" in article["text"]
+    assert article["quote"] is None
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("x" * 501, "limit is 500"),
+    ("   ", "Please type a question"),
+    ("What happened\x07 in Valmora?", "control characters"),
+])
+def test_bad_questions_get_a_clear_message(client, message, expected):
+    with pytest.raises(AppError, match=expected):
+        chat(client, message)
+
+
+def test_status_endpoint(client):
+    status = client.predict(api_name="/status")
+    assert status["articles"] == 4
+    assert status["chunks"] >= 4
+    assert status["embed_model"]
+
+
+def test_launch_refuses_remote_hosts_without_auth(engine):
+    with pytest.raises(UserError, match="allow-remote"):
+        launch(engine, host="0.0.0.0", port=0, block=False)
+    with pytest.raises(UserError, match="QA_UI_AUTH"):
+        launch(engine, host="0.0.0.0", port=0, allow_remote=True, block=False)
+    assert parse_auth("ann:pw1, bob:p:w2") == [("ann", "pw1"), ("bob", "p:w2")]
+    with pytest.raises(UserError):
+        parse_auth("nopassword")
+
+
+def test_chat_answers_while_the_index_updates(client, engine):
+    """Runs last: it adds articles. The update job and a chat request overlap."""
+    corpus = engine.settings.corpus_dir
+    filler = " ".join(f"The committee reviewed item {i} of the regional transport plan." for i in range(40))
+    for i in range(24):
+        write_article(corpus, f"transport/{i:02d}.txt", f"Transport plan review {i}", filler, "2020-01-01")
+    job = client.submit(api_name="/update_index")
+    deadline = time.time() + 30
+    while job.status().code.name not in ("PROCESSING", "PROGRESS", "FINISHED") and time.time() < deadline:
+        time.sleep(0.05)
+    started = time.time()
+    reply = chat(client, "Who is the harbour master of Valmora?")
+    answered_in = time.time() - started
+    still_updating = not job.done()
+    status_md, note = job.result(timeout=120)
+    assert "Ilse Brandt" in " ".join(c["quote"] for c in reply["citations"]), reply
+    assert "24 added" in note, note
+    assert still_updating, f"the update finished before the answer came back ({answered_in:.1f} s)"
+    assert client.predict(api_name="/status")["articles"] == 28
