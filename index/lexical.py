@@ -81,22 +81,26 @@ class LexicalIndex:
         return cls(retriever, ids, np.asarray(dates, dtype=np.int64), stamp)
 
     def save(self, index_dir: Path) -> None:
+        import tempfile
+
         folder = self.folder(index_dir)
-        tmp = folder.with_name(folder.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
         if self.ids:
             self.retriever.save(str(tmp), show_progress=False)
         np.save(tmp / "dates.npy", self.dates)
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         (tmp / "stamp.json").write_text(json.dumps({"format": FORMAT, "stamp": self.stamp}))
-        old = folder.with_name(folder.name + ".old")
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)  # readers see the old or the new index, never half of one
-        if old.exists():
-            import shutil
+        import shutil
 
+        old = Path(tempfile.mkdtemp(prefix=".bm25-old-", dir=folder.parent))
+        try:
+            if folder.exists():
+                folder.rename(old / FOLDER)
+            tmp.rename(folder)  # readers see the old or the new index, never half of one
+        finally:
             shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, index_dir: Path) -> "LexicalIndex | None":
@@ -143,3 +147,21 @@ class LexicalIndex:
             for d, s in zip(docs[0], scores[0])
             if s > 0.0
         ]
+
+
+def current(index_dir: Path, manifest) -> LexicalIndex:
+    """The lexical index for the manifest as it is now: loaded, or rebuilt (and saved) if stale."""
+    from index.chunks import chunk_id
+    from index.articles import date_to_int
+
+    stamp = manifest.get_meta("last_update") or ""
+    loaded = LexicalIndex.load(index_dir)
+    if loaded is not None and loaded.stamp == stamp:
+        return loaded
+    records = (
+        (chunk_id(aid, seq), f"{headline}\n{text}", date_to_int(day))
+        for aid, seq, _s, _e, text, headline, day in manifest.iter_chunks()
+    )
+    built = LexicalIndex.build(records, stamp)
+    built.save(index_dir)
+    return built

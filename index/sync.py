@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from index.articles import Article, ReadOptions, Skip, date_to_int, read_corpus
-from index.chunks import Chunk, Chunker, chunk_id, embedding_text
+from index.articles import Article, ReadOptions, Skip, read_corpus
+from index.chunks import Chunk, Chunker, embedding_text
 from index.embedding import Embedder
-from index.lexical import LexicalIndex
+from index import lexical
 from index.manifest import Manifest
 from index.settings import Settings
 from index.errors import UserError
@@ -142,21 +142,10 @@ class Syncer:
             if report.embedded:
                 meta["dimension"] = str(self.embedder.dimension)
             self.manifest.set_meta(**meta)
-        self._refresh_lexical(force=bool(todo or removed or rebuild))
+        lexical.current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest's stamp
         report.chunks = self.manifest.counts()[1]
         report.seconds = round(time.perf_counter() - started, 3)
         return report
-
-    def _refresh_lexical(self, force: bool) -> None:
-        """Rebuild BM25 from the manifest's chunks when the index changed (or BM25 is stale)."""
-        stamp = self.manifest.get_meta("last_update") or ""
-        if not force and LexicalIndex.stamp_on_disk(self.settings.index_dir) == stamp:
-            return
-        records = (
-            (chunk_id(aid, seq), f"{headline}\n{text}", date_to_int(day))
-            for aid, seq, _s, _e, text, headline, day in self.manifest.iter_chunks()
-        )
-        LexicalIndex.build(records, stamp).save(self.settings.index_dir)
 
     def _groups(self, todo: list[tuple[Article, str]]):
         """Articles with their chunks, grouped so each model call sees a few batches of chunks."""

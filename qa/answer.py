@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.lexical import tokenize
 from qa.question import QuestionInfo
 from qa.scoring import TYPED, Idf, SentenceCache, SentenceFit, coverage, sentence_fits
 from qa.types import Answer, Citation, Passage
@@ -97,8 +98,8 @@ def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights) -> float:
         context = f"{best.passage.headline} {best.passage.text}".lower()
         missing = sum(n.lower() not in context for n in info.names)
         conf *= 1.0 - 0.7 * missing / len(info.names)
-    unknown = sum(1 for t in info.terms if idf.df.get(t, 0) == 0)
-    conf *= 0.5 ** min(unknown, 2)  # words the corpus has never seen: it cannot be about them
+    unknown = sum(1 for t in set(tokenize(" ".join(info.names))) if idf.df.get(t, 0) == 0)
+    conf *= 0.5 ** min(unknown, 2)  # names the corpus has never seen: it cannot be about them
     if info.years and not any(y in best.passage.text or (best.passage.date or "").startswith(y)
                               for y in info.years):
         conf *= 0.5  # the question's year is neither in the passage nor its date
@@ -106,8 +107,6 @@ def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights) -> float:
 
 
 def _passage_tokens(c: Candidate) -> set:
-    from index.lexical import tokenize
-
     return set(tokenize(f"{c.passage.headline}\n{c.passage.text}"))
 
 

@@ -20,6 +20,7 @@ from index.embedding import Embedder, load_embedder
 from index.errors import EmptyIndexError, UserError
 from index.manifest import Manifest
 from index.settings import Settings
+from index import lexical
 from index.lexical import LexicalIndex
 from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
@@ -97,7 +98,7 @@ class Engine:
 
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
                 SharedSystemClient.clear_system_cache()
-            self._lexical = LexicalIndex.load(self.settings.index_dir)
+            self._lexical = lexical.current(self.settings.index_dir, self.manifest)
             self.sentence_cache = SentenceCache()
             self._idf = Idf(self._lexical)
             self._view_stamp = stamp

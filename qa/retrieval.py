@@ -138,7 +138,7 @@ def question_with_context(question: str, context: str) -> tuple[QuestionInfo, di
     if not context:
         return info, None
     extra = analyse(context)
-    weights = {t: 0.5 for t in extra.terms} | {t: 1.0 for t in info.terms}
+    weights = {t: 0.3 for t in extra.terms} | {t: 1.0 for t in info.terms}
     merged = QuestionInfo(question, info.type, tuple(dict.fromkeys(info.terms + extra.terms)),
                           info.names, info.years + extra.years)
     return merged, weights

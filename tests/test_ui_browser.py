@@ -63,7 +63,8 @@ def _wait_for_bots(page, n: int) -> None:
     page.wait_for_function(
         """n => {
             const bots = document.querySelectorAll('#qa-chat [data-testid=bot]');
-            return bots.length >= n && !bots[n - 1].innerText.includes('Searching the articles');
+            const ask = document.querySelector('#qa-ask');
+            return bots.length >= n && ask && !ask.disabled && !bots[n - 1].innerText.includes('Searching');
         }""", arg=n)
     page.wait_for_timeout(300)
 

@@ -100,14 +100,13 @@ def build_app(engine: Engine) -> gr.Blocks:
                         update_note = gr.Markdown(elem_id="qa-update-note")
 
         chat_inputs = [message, turns, k, since, until, search_only]
-        chat_outputs = [chatbot, message, turns, shown, sources, tabs]
-        chat_opts = dict(concurrency_id="answer", concurrency_limit=4, api_visibility="private",
-                         show_progress="hidden")
-        message.submit(h.respond, chat_inputs, chat_outputs, api_name="ui_submit", **chat_opts)
-        ask.click(h.respond, chat_inputs, chat_outputs, api_name="ui_ask", **chat_opts)
-        chatbot.example_select(_example_text, None, message, api_name="ui_example", api_visibility="private",
-                               queue=False).then(h.respond, chat_inputs, chat_outputs, api_name="ui_example_ask",
-                                                 **chat_opts)
+        chat_outputs = [chatbot, message, turns, shown, sources, tabs, ask]
+        # One event for every way of asking, "once": a second question waits for the first
+        # turn to finish instead of racing it for this session's conversation.
+        gr.on([message.submit, ask.click, chatbot.example_select], h.respond, chat_inputs, chat_outputs,
+              api_name="ui_ask", api_visibility="private", show_progress="hidden", trigger_mode="once",
+              concurrency_id="answer", concurrency_limit=4,
+              ).then(_ready, None, ask, api_name="ui_ready", api_visibility="private", queue=False)
         chatbot.select(h.show_turn, [turns, shown], [shown, sources, tabs], api_name="ui_show_turn", api_visibility="private")
         outs = [chatbot, turns, shown, sources, viewer]
         clear.click(h.clear, None, outs, api_name="ui_clear", api_visibility="private", queue=False)
@@ -122,9 +121,8 @@ def build_app(engine: Engine) -> gr.Blocks:
     return demo
 
 
-def _example_text(evt: gr.SelectData) -> str:
-    value = evt.value
-    return value.get("text", "") if isinstance(value, dict) else str(value or "")
+def _ready() -> gr.Button:
+    return gr.Button(interactive=True)
 
 
 def parse_auth(spec: str | None) -> list[tuple[str, str]]:

@@ -35,6 +35,13 @@ def _shown(message: object) -> str:
     return text
 
 
+def _example(evt: object) -> str | None:
+    """The text of a clicked example message, if this event is one."""
+    data = getattr(evt, "_data", None)
+    value = data.get("value") if isinstance(data, dict) else None
+    return value.get("text") if isinstance(value, dict) and isinstance(value.get("text"), str) else None
+
+
 def history_for_engine(turns: list[dict]) -> list[dict]:
     """The conversation as the engine takes it: plain questions and answers, errors left out."""
     out: list[dict] = []
@@ -64,12 +71,17 @@ class Handlers:
 
     # -- chat ------------------------------------------------------------------
 
-    def respond(self, message, turns, k, since, until, search_only):
-        """Stream one turn. Outputs: chatbot, textbox, turns, shown turn, sources, tabs."""
+    def respond(self, message, turns, k, since, until, search_only, evt: gr.EventData):
+        """Stream one turn. Outputs: chatbot, textbox, turns, shown turn, sources, tabs, ask button.
+
+        The question is the textbox's, or a clicked example's (chatbot.example_select).
+        """
+        message = _example(evt) or message
         turns = list(turns or [])
         pending = {"role": "user", "content": render._md_text(_shown(message))}
         skip = gr.skip()
-        yield chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}], "", skip, skip, skip, skip
+        yield (chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}], "", skip, skip, skip,
+               skip, gr.Button(interactive=False))
         turns.append(self._reply(message, turns, k, since, until, search_only))
         turn = len(turns) - 1
         try:
@@ -88,12 +100,12 @@ class Handlers:
             for upto in range(step, len(text), step):
                 cut = text.rfind(" ", 0, upto) + 1 or upto
                 partial = render.answer_markdown(reply, turn, upto=cut)
-                yield before + [{"role": "assistant", "content": partial}], skip, skip, skip, skip, skip
+                yield before + [{"role": "assistant", "content": partial}], skip, skip, skip, skip, skip, skip
                 time.sleep(STREAM_PAUSE)
         if sources is None:  # an error: the message says it all, the last sources stay in view
-            yield final, skip, turns, skip, skip, skip
+            yield final, skip, turns, skip, skip, skip, skip
         else:
-            yield final, skip, turns, turn, sources, gr.Tabs(selected="sources")
+            yield final, skip, turns, turn, sources, gr.Tabs(selected="sources"), skip
 
     def _reply(self, message, turns, k, since, until, search_only) -> dict:
         try:
