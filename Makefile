@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 # Index seeds/ (or QA_CORPUS_DIR) and answer one question.
 run: setup
 	$(BIN)/qa index
-	$(BIN)/qa search "$(QUESTION)" -k 3
+	$(BIN)/qa ask "$(QUESTION)"
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -67,3 +67,42 @@ def test_user_errors_are_one_line_without_traceback(tmp_path):
     bad_date = qa(tmp_path, "search", "x", "--since", "last week")
     for out in (empty, missing, bad, bad_date):
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+
+
+def test_ask_json_shape_and_citation(seeded):
+    tmp, _ = seeded
+    out = qa(tmp, "ask", SEED_QUESTION, "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert {"question", "answer", "abstained", "citations", "passages"} <= answer.keys()
+    assert not answer["abstained"] and "[1]" in answer["answer"]
+    c = answer["citations"][0]
+    assert {"n", "article_id", "headline", "date", "path", "quote", "start", "end"} <= c.keys()
+    text = (ROOT / "seeds" / c["article_id"]).read_text(encoding="utf-8").split("\n", 2)[2]
+    assert text[c["start"]:c["end"]] == c["quote"] and "Patel" in c["quote"]
+
+
+def test_ask_batch_from_stdin_one_json_per_line(seeded):
+    tmp, _ = seeded
+    out = qa(tmp, "ask", "-", input=f"{SEED_QUESTION}\nWho won the 2022 World Cup?\n{'x' * 900}\n")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 3
+    assert not lines[0]["abstained"] and lines[1]["abstained"]
+    assert "limit" in lines[2]["error"]
+
+
+def test_eval_reports_the_metrics(seeded):
+    tmp, _ = seeded
+    questions = tmp / "q.jsonl"
+    questions.write_text(
+        json.dumps({"question": SEED_QUESTION, "answers": ["up to Ukraine", "Patel"],
+                    "article": "000_c516d1f4fd7c086b.txt"}) + "\n"
+        + json.dumps({"question": "Who won the 2022 World Cup?", "answers": [], "article": None}) + "\n"
+    )
+    out = qa(tmp, "eval", str(questions))
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["hit@1"] == 1.0 and summary["citations_verbatim"] == 1.0
+    assert summary["answer_found"] == 1.0 and summary["abstained_unanswerable"] == 1.0
+    assert summary["ask_ms_p50"] > 0

@@ -10,10 +10,12 @@ from gradio_client.exceptions import AppError
 
 from index.errors import UserError
 from tests.conftest import SEED_QUESTION, write_article
-from tests.ui_fixtures import indexed_engine, running_app
+from tests.ui_fixtures import QUIET_GRADIO, indexed_engine, running_app
 from ui.app import launch, parse_auth
 
 SEED_DATE = "2023-11-08"
+
+pytestmark = QUIET_GRADIO
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +129,21 @@ def test_launch_refuses_remote_hosts_without_auth(engine):
     assert parse_auth("ann:pw1, bob:p:w2") == [("ann", "pw1"), ("bob", "p:w2")]
     with pytest.raises(UserError):
         parse_auth("nopassword")
+
+
+def test_logins_from_settings_are_required(engine):
+    engine.settings.ui_auth = "ann:s3cret"
+    try:
+        app = launch(engine, port=0, block=False)
+    finally:
+        engine.settings.ui_auth = None
+    try:
+        with pytest.raises(Exception):
+            Client(app.local_url, verbose=False).predict(api_name="/status")
+        authed = Client(app.local_url, auth=("ann", "s3cret"), verbose=False)
+        assert authed.predict(api_name="/status")["articles"] == 4
+    finally:
+        app.close()
 
 
 def test_chat_answers_while_the_index_updates(client, engine):

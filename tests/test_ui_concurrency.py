@@ -7,7 +7,7 @@ import threading
 import pytest
 from gradio_client import Client
 
-from tests.ui_fixtures import indexed_engine, running_app
+from tests.ui_fixtures import QUIET_GRADIO, indexed_engine, running_app
 
 TOWNS = [
     ("Ashcombe", "Helen Marsh", "a floating solar farm on the reservoir"),
@@ -21,6 +21,8 @@ TOWNS = [
     ("Inverlochy", "Mei Tanaka", "an observatory on the harbour wall"),
     ("Jesmond Reach", "Tomasz Nowak", "a rooftop orchard on the bus station"),
 ]
+
+pytestmark = QUIET_GRADIO
 
 
 def articles():
