@@ -27,7 +27,7 @@ from index.sync import Progress, SyncReport, Syncer
 from qa.answer import ABSTAIN_BELOW, compose
 from qa.conversation import resolve
 from qa.retrieval import HybridRetriever, question_with_context
-from qa.scoring import Idf, SentenceCache
+from qa.scoring import Idf, SentenceCache, TokenCache
 from qa.types import Answer, ArticleText, Passage, Status
 
 
@@ -57,6 +57,7 @@ class Engine:
         self._lexical: LexicalIndex | None = None
         self._idf: Idf | None = None
         self.sentence_cache = SentenceCache()
+        self.token_cache = TokenCache()
         self._view_stamp: str | None = None  # the manifest update our readers were opened at
 
     # -- parts, built on first use --------------------------------------------
@@ -100,8 +101,12 @@ class Engine:
                 SharedSystemClient.clear_system_cache()
             self._lexical = lexical.current(self.settings.index_dir, self.manifest)
             self.sentence_cache = SentenceCache()
+            self.token_cache = TokenCache()
             self._idf = Idf(self._lexical)
             self._view_stamp = stamp
+
+    def passage_tokens(self, chunk_id: str, text: str) -> frozenset:
+        return self.token_cache.get(chunk_id, text)
 
     def retriever(self, mode: str = "hybrid") -> HybridRetriever:
         return HybridRetriever(self, mode=mode)

@@ -60,23 +60,41 @@ class SentenceFit:
     score: float
 
 
-class SentenceCache:
-    """Sentence spans and token sets per chunk id: static until the index changes."""
+class LRU:
+    """A bounded cache of values computed from a chunk's text, keyed by chunk id.
 
-    def __init__(self, size: int = 50_000):
+    Chunk texts are static until the index changes; the engine starts a new
+    cache whenever it does.
+    """
+
+    def __init__(self, compute, size: int = 50_000):
+        self.compute = compute
         self.size = size
-        self.data: OrderedDict[str, list[tuple[int, int, str, frozenset]]] = OrderedDict()
+        self.data: OrderedDict = OrderedDict()
 
-    def get(self, key: str, text: str) -> list[tuple[int, int, str, frozenset]]:
+    def get(self, key: str, text: str):
         hit = self.data.get(key)
         if hit is not None:
             self.data.move_to_end(key)
             return hit
-        value = [(s, e, text[s:e], frozenset(tokenize(text[s:e]))) for s, e in sentence_spans(text)]
+        value = self.compute(text)
         self.data[key] = value
         if len(self.data) > self.size:
             self.data.popitem(last=False)
         return value
+
+
+def split_sentences(text: str) -> list[tuple[int, int, str, frozenset]]:
+    """(start, end, sentence, its tokens) for each sentence of a chunk."""
+    return [(s, e, text[s:e], frozenset(tokenize(text[s:e]))) for s, e in sentence_spans(text)]
+
+
+def SentenceCache(size: int = 50_000) -> LRU:
+    return LRU(split_sentences, size)
+
+
+def TokenCache(size: int = 50_000) -> LRU:
+    return LRU(lambda text: frozenset(tokenize(text)), size)
 
 
 def sentence_fits(info: QuestionInfo, sentences: list[tuple[int, int, str, frozenset]], headline: str,

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import AppError, AuthenticationError
 
 from index.errors import UserError
 from tests.conftest import SEED_QUESTION, write_article
@@ -138,8 +138,8 @@ def test_logins_from_settings_are_required(engine):
     finally:
         engine.settings.ui_auth = None
     try:
-        with pytest.raises(Exception):
-            Client(app.local_url, verbose=False).predict(api_name="/status")
+        with pytest.raises(AuthenticationError):
+            Client(app.local_url, verbose=False)
         authed = Client(app.local_url, auth=("ann", "s3cret"), verbose=False)
         assert authed.predict(api_name="/status")["articles"] == 4
     finally:
