@@ -58,6 +58,7 @@ class Engine:
         self._idf: Idf | None = None
         self.sentence_cache = SentenceCache()
         self.token_cache = TokenCache()
+        self._query_vectors: dict[str, list[float]] = {}
         self._view_stamp: str | None = None  # the manifest update our readers were opened at
 
     # -- parts, built on first use --------------------------------------------
@@ -158,9 +159,21 @@ class Engine:
                          meaning=self._similarities(f"{context} {question}".strip()))
         return replace(answer, passages=passages[:k])
 
+    def query_vector(self, text: str) -> list[float]:
+        """The question's embedding; the last few are kept (retrieval and answering share it)."""
+        with self._view_lock:
+            vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            with self._view_lock:
+                self._query_vectors[text] = vector
+                while len(self._query_vectors) > 64:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+        return vector
+
     def _similarities(self, question: str):
         """question -> (sentences -> cosine similarities), with the question embedded once."""
-        q = np.asarray(self.embedder.embed_query(question))
+        q = np.asarray(self.query_vector(question))
 
         def similarities(sentences: list[str]) -> list[float]:
             if not sentences:

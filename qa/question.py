@@ -147,7 +147,7 @@ def names_in(text: str) -> list[str]:
         while words and (words[0].lower() in stopwords() or words[0].lower() in _QUESTION_WORDS):
             words = words[1:]
         if words:
-            out.append(" ".join(words))
+            out.append(re.sub(r"['’]s?$", "", " ".join(words)))  # "TimeWarner's" -> "TimeWarner"
     return out
 
 

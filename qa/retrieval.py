@@ -73,7 +73,7 @@ class HybridRetriever(BaseRetriever):
         query = f"{context} {question}".strip()
         found: dict[str, Candidate] = {}
         if self.mode in ("hybrid", "dense"):
-            hits = self.engine.store.query(self.engine.embedder.embed_query(query), self.depth,
+            hits = self.engine.store.query(self.engine.query_vector(query), self.depth,
                                            date_filter(since, until))
             for rank, hit in enumerate(hits, start=1):
                 found[hit.id] = Candidate(hit.id, dense=hit.score, dense_rank=rank)

@@ -160,8 +160,37 @@ def test_chat_answers_while_the_index_updates(client, engine):
     reply = chat(client, "Who is the harbour master of Valmora?")
     answered_in = time.time() - started
     still_updating = not job.done()
+    progress = []
+    while not job.done() and time.time() < deadline + 90:
+        progress.extend(job.status().progress_data or [])
+        time.sleep(0.05)
     status_md, note = job.result(timeout=120)
+    assert any(p.unit == "articles" and p.length == 24 for p in progress), progress
     assert "Ilse Brandt" in " ".join(c["quote"] for c in reply["citations"]), reply
     assert "24 added" in note, note
     assert still_updating, f"the update finished before the answer came back ({answered_in:.1f} s)"
     assert client.predict(api_name="/status")["articles"] == 28
+
+
+def test_rendering_escapes_article_text_and_cuts_the_paragraph():
+    from ui import render
+
+    text = "First paragraph.\n\nBefore <script>alert(1)</script> the quote. After it.\n\nLast paragraph."
+    start = text.index("the quote.")
+    end = start + len("the quote.")
+    before, quote, after = render.paragraph_around(text, start, end)
+    assert (before, quote, after) == ("Before <script>alert(1)</script> ", "the quote.", " After it.")
+    citation = {"n": 1, "article_id": "a.txt", "headline": "<img src=x onerror=alert(1)>", "date": None,
+                "path": "/c/a.txt", "quote": quote, "start": start, "end": end}
+    reply = {"mode": "answer", "question": "q", "answer": "It was <b>the quote</b>. [1] [7]",
+             "abstained": False, "citations": [citation], "passages": []}
+    panel = render.sources_html(reply, 3, {"a.txt": text})
+    viewer = render.article_html({"id": "a.txt", "headline": "<i>h</i>", "date": None, "path": "/c/a.txt",
+                                  "text": text}, start, end)
+    for html in (panel, viewer):
+        assert "<script>" not in html and "<img" not in html and "<i>" not in html
+    assert '<mark class="qa-quote">the quote.</mark>' in panel and 'id="qa-src-3-1"' in panel
+    assert "First paragraph" not in panel
+    message = render.answer_markdown(reply, 3)
+    assert 'href="#qa-src-3-1"' in message and "<b>" not in message
+    assert "qa-src-3-7" not in message  # a marker without a citation stays plain text

@@ -143,11 +143,25 @@ def test_follow_up_and_abstention(page):
     page.screenshot(path=str(ARTIFACTS / "ui_abstention.png"), full_page=True)
 
 
+def test_search_only_lists_passages(page):
+    page.get_by_label("Search only (list passages, no answer)").check()
+    try:
+        page.fill("#qa-message textarea", "Valmora harbour storm repairs")
+        page.click("#qa-ask")
+        wait_for_bots(page, 4)
+        assert bot_messages(page)[3].startswith("Search only")
+        page.wait_for_selector("#qa-sources .qa-passage")
+        assert "Valmora harbour" in page.locator("#qa-sources .qa-passage .qa-headline").first.inner_text()
+        assert page.locator("#qa-sources .qa-src").count() == 0
+    finally:
+        page.get_by_label("Search only (list passages, no answer)").uncheck()
+
+
 def test_too_long_question_gets_a_message(page):
     page.fill("#qa-message textarea", "why " * 200)
     page.click("#qa-ask")
-    wait_for_bots(page, 4)
-    assert "the limit is 500" in bot_messages(page)[3]
+    wait_for_bots(page, 5)
+    assert "the limit is 500" in bot_messages(page)[4]
 
 
 def test_crafted_article_id_is_refused(page):

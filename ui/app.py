@@ -7,20 +7,19 @@ Formatting lives in `ui.render`, engine calls in `ui.service`, handlers in
 from __future__ import annotations
 
 import socket
-from pathlib import Path
+
+import index  # noqa: F401, I001 - offline settings (Gradio analytics off) before Gradio is imported
 
 import gradio as gr
 
-import index  # noqa: F401 - offline configuration (analytics off) before Gradio starts work
 from index.errors import UserError
 from qa.engine import Engine
 from ui import api, render
+from ui.assets import ARTICLE_JS, CSS, PAGE_JS, SOURCES_JS
 from ui.chat import Handlers
 from ui.service import Service
 
-HERE = Path(__file__).resolve().parent
-CSS = (HERE / "style.css").read_text(encoding="utf-8")
-HEAD = "<script>\n" + (HERE / "page.js").read_text(encoding="utf-8") + "\n</script>"
+HEAD = f"<script>{PAGE_JS}</script>"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 EXAMPLES = [
@@ -28,31 +27,6 @@ EXAMPLES = [
     "What did Zelensky say about talks with Russia?",
     "What did NBC report about the US and Ukraine?",
 ]
-
-SOURCES_JS = """
-const open = (card) => trigger('click', {
-  article_id: card.dataset.article,
-  start: Number(card.dataset.start),
-  end: Number(card.dataset.end),
-});
-element.addEventListener('click', (e) => {
-  const card = e.target.closest('.qa-card');
-  if (card) open(card);
-});
-element.addEventListener('keydown', (e) => {
-  const card = e.target.closest('.qa-card');
-  if (card && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); open(card); }
-});
-"""
-
-ARTICLE_JS = """
-watch('value', () => {
-  setTimeout(() => {
-    const mark = element.querySelector('#qa-article-mark');
-    if (mark) mark.scrollIntoView({block: 'center'});
-  }, 150);
-});
-"""
 
 
 def build_app(engine: Engine) -> gr.Blocks:
@@ -167,9 +141,9 @@ def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remo
         auth=auth or None,
         share=False,
         inbrowser=False,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         show_error=False,
-        quiet=not block,
+        quiet=True,
         ssr_mode=False,
         mcp_server=False,
         pwa=False,
@@ -179,6 +153,9 @@ def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remo
         head=HEAD,
         theme=gr.themes.Soft(),
     )
+    if block:
+        print(f"Newsroom QA is on {demo.local_url} (Ctrl+C stops it)", flush=True)
+        demo.block_thread()
     return demo
 
 

@@ -60,7 +60,7 @@ def history_for_engine(turns: list[dict]) -> list[dict]:
 def chat_messages(turns: list[dict]) -> list[dict]:
     out: list[dict] = []
     for i, t in enumerate(turns):
-        out.append({"role": "user", "content": render._md_text(t.get("shown") or t.get("question", ""))})
+        out.append({"role": "user", "content": render.md_text(t.get("shown") or t.get("question", ""))})
         out.append({"role": "assistant", "content": render.answer_markdown(t, i)})
     return out
 
@@ -78,7 +78,7 @@ class Handlers:
         """
         message = _example(evt) or message
         turns = list(turns or [])
-        pending = {"role": "user", "content": render._md_text(_shown(message))}
+        pending = {"role": "user", "content": render.md_text(_shown(message))}
         skip = gr.skip()
         yield (chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}], "", skip, skip, skip,
                skip, gr.Button(interactive=False))

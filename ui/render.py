@@ -19,7 +19,7 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _md_text(text: str) -> str:
+def md_text(text: str) -> str:
     """Answer text for the chatbot's Markdown: HTML-escaped, Markdown syntax neutralised."""
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
@@ -34,7 +34,7 @@ def answer_markdown(reply: dict, turn: int, upto: int | None = None) -> str:
     Markers [n] that match a citation become links to that source's card.
     """
     if reply.get("error"):
-        return "⚠️ " + _md_text(reply["error"])
+        return "⚠️ " + md_text(reply["error"])
     if reply.get("mode") == "search":
         text = _search_summary(reply)
     else:
@@ -45,14 +45,14 @@ def answer_markdown(reply: dict, turn: int, upto: int | None = None) -> str:
     out: list[str] = []
     pos = 0
     for m in MARKER.finditer(text):
-        out.append(_md_text(text[pos:m.start()]))
+        out.append(md_text(text[pos:m.start()]))
         n = int(m.group(1))
         if n in cited:
             out.append(f'<a class="qa-cite" href="#{src_id(turn, n)}" title="Show source {n}">[{n}]</a>')
         else:
-            out.append(_md_text(m.group(0)))
+            out.append(md_text(m.group(0)))
         pos = m.end()
-    out.append(_md_text(text[pos:]))
+    out.append(md_text(text[pos:]))
     body = "".join(out)
     if reply.get("abstained") and upto is None and reply.get("passages"):
         body += "\n\n*The closest passages are in the Sources panel.*"
@@ -63,8 +63,10 @@ def _search_summary(reply: dict) -> str:
     passages = reply.get("passages", [])
     if not passages:
         return "Search only: no passages matched."
-    heads = "; ".join(f"[{p['rank']}] {p['headline']}" for p in passages[:5])
-    return f"Search only: {len(passages)} passages (see Sources). {heads}"
+    heads = list(dict.fromkeys(p["headline"] for p in passages))
+    articles = f"{len(heads)} article" + ("s" if len(heads) != 1 else "")
+    shown = "; ".join(heads[:5]) + ("; …" if len(heads) > 5 else "")
+    return f"Search only: {len(passages)} passages from {articles}, listed under Sources: {shown}"
 
 
 def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
@@ -200,7 +202,7 @@ def _when(iso: str | None) -> str:
 
 
 def _md_cell(value: object) -> str:
-    return _md_text("" if value is None else str(value))
+    return md_text("" if value is None else str(value))
 
 
 def report_markdown(report: dict) -> str:
