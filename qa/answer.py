@@ -9,14 +9,14 @@ abstains and says so, with the closest passages still listed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.lexical import tokenize
 from qa.question import QuestionInfo
 from qa.scoring import TYPED, Idf, SentenceCache, SentenceFit, coverage, sentence_fits
 from qa.types import Answer, Citation, Passage
 
-ABSTAIN_TEXT = "The indexed articles do not answer this. The closest passages are listed below."
+ABSTAIN_TEXT = "The indexed articles do not answer this."
 MAX_ANSWER_WORDS = 60
 # Calibrated with `qa eval bench/devset.jsonl --sweep` (see BENCHMARKS.md): about the
 # highest confidence cut that keeps false abstentions on answerable questions near 5%.
@@ -60,7 +60,8 @@ def candidates(info: QuestionInfo, passages: list[Passage], idf: Idf, cache: Sen
     return out
 
 
-def choose(ranked: list[Candidate], query_terms: set[str]) -> list[Candidate]:
+def choose(ranked: list[Candidate], query_terms: set[str], most: int = 3,
+           budget: int = MAX_ANSWER_WORDS) -> list[Candidate]:
     """The best sentence, plus up to two more that add an article or missing terms, in budget."""
     if not ranked:
         return []
@@ -68,14 +69,14 @@ def choose(ranked: list[Candidate], query_terms: set[str]) -> list[Candidate]:
     words = len(ranked[0].fit.text.split())
     covered = set(ranked[0].fit.tokens)
     for c in ranked[1:]:
-        if len(chosen) == 3 or c.score < 0.75 * chosen[0].score:
+        if len(chosen) >= most or c.score < 0.75 * chosen[0].score:
             break
         if any(_same(c, other) for other in chosen):
             continue
         other_article = all(c.passage.article_id != o.passage.article_id for o in chosen)
         adds_terms = bool((c.fit.tokens - covered) & query_terms)
         n = len(c.fit.text.split())
-        if not (other_article or adds_terms) or words + n > MAX_ANSWER_WORDS:
+        if not (other_article or adds_terms) or words + n > budget:
             continue
         chosen.append(c)
         words += n
@@ -112,9 +113,9 @@ def _passage_tokens(c: Candidate) -> set:
 
 def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
             weights: dict[str, float] | None = None, threshold: float = ABSTAIN_BELOW,
-            resolved: str = "", meaning=None) -> Answer:
+            resolved: str = "", meaning=None, most: int = 3, budget: int = MAX_ANSWER_WORDS) -> Answer:
     ranked = candidates(info, passages, idf, cache, weights, meaning)
-    chosen = choose(ranked, set(info.terms))
+    chosen = choose(ranked, set(info.terms), most, budget)
     conf = confidence(info, chosen[0], idf, weights) if chosen else 0.0
     resolved = resolved or question
     if not chosen or conf < threshold:
@@ -126,3 +127,31 @@ def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf
         citations.append(Citation(n, p.article_id, p.headline, p.date, p.path, c.fit.text, c.start, c.end))
         parts.append(f"{c.fit.text} [{n}]")
     return Answer(question, " ".join(parts), False, citations, passages, resolved, conf)
+
+
+def merge(question: str, parts: list[Answer], k: int) -> Answer:
+    """One answer from the answers to each part of a two-part question, markers renumbered."""
+    answered = [a for a in parts if not a.abstained]
+    passages, seen = [], set()
+    for group in zip(*[a.passages for a in parts]):  # interleave: each part's best first
+        for p in group:
+            if p.chunk_id not in seen:
+                seen.add(p.chunk_id)
+                passages.append(p)
+    passages = [replace(p, rank=n) for n, p in enumerate(passages[:k], start=1)]
+    resolved = " | ".join(a.resolved_question for a in parts)
+    if not answered:
+        return Answer(question, ABSTAIN_TEXT, True, [], passages, resolved, min(a.confidence for a in parts))
+    citations, texts = [], []
+    for a in parts:
+        if a.abstained:
+            texts.append(f"(The indexed articles do not answer: {a.question})")
+            continue
+        text = a.answer
+        for c in a.citations:
+            n = len(citations) + 1
+            text = text.replace(f"[{c.n}]", f"[#{n}]")
+            citations.append(replace(c, n=n))
+        texts.append(text.replace("[#", "["))
+    return Answer(question, " ".join(texts), False, citations, passages, resolved,
+                  min(a.confidence for a in answered))

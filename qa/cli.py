@@ -125,7 +125,7 @@ def _questions(question: str) -> Iterator[str]:
 
 @main.command()
 @click.argument("question")
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100), help="Passages to return.")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
 @click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
 @click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question).")

@@ -8,7 +8,6 @@ through one of its methods.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 import threading
@@ -24,28 +23,17 @@ from index import lexical
 from index.lexical import LexicalIndex
 from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
-from qa.answer import ABSTAIN_BELOW, compose
+from qa.answer import ABSTAIN_BELOW, MAX_ANSWER_WORDS, compose, merge
 from qa.conversation import resolve
+from qa.decompose import split_question
+from qa.inputs import check_history, check_k, check_question, date_bounds
 from qa.retrieval import HybridRetriever, question_with_context
 from qa.scoring import Idf, SentenceCache, TokenCache
 from qa.types import Answer, ArticleText, Passage, Status
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
 ANSWER_ARTICLES = 3  # ... and all other chunks of this many best articles
-
-
-def parse_date(value: str | dt.date | None) -> int | None:
-    """'2023-11-08' (or a date) -> 20231108; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise UserError(f"not a date (want YYYY-MM-DD): {value!r}") from exc
-    return value.year * 10000 + value.month * 100 + value.day
 
 
 class Engine:
@@ -135,7 +123,9 @@ class Engine:
         """The k best passages for the question: dense and BM25 hits fused, then reranked."""
         self._check_ready()
         self._refresh_view()
-        return self.retriever(mode).passages(question, k, parse_date(since), parse_date(until), rerank=rerank)
+        question, k = check_question(question, self.settings.max_question_chars), check_k(k)
+        since_, until_ = date_bounds(since, until)
+        return self.retriever(mode).passages(question, k, since_, until_, rerank=rerank)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
             mode: str = "hybrid", threshold: float | None = None) -> Answer:
@@ -144,19 +134,30 @@ class Engine:
         `history`: earlier turns as {"role": "user"|"assistant", "content": str}; a
         follow-up question is retrieved together with the question it follows.
         """
-        question = self.clean_question(question)
+        question, k = check_question(question, self.settings.max_question_chars), check_k(k)
+        bounds = date_bounds(since, until)
         self._check_ready()
         self._refresh_view()
-        context = resolve(question, history)
-        retriever = self.retriever(mode)
-        passages = retriever.passages(question, max(k, ANSWER_PASSAGES), parse_date(since), parse_date(until),
-                                      context=context)
+        context = resolve(question, check_history(history))
+        threshold = ABSTAIN_BELOW if threshold is None else threshold
+        parts = split_question(question)
+        if len(parts) == 1:
+            return self._answer(question, context, k, bounds, mode, threshold)
+        answers = [
+            self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds, mode,
+                         threshold, most=1, budget=MAX_ANSWER_WORDS // 2)
+            for n, part in enumerate(parts)
+        ]
+        return merge(question, answers, k)
+
+    def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
+                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS) -> Answer:
+        passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context)
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
-        answer = compose(question, info, evidence, self.idf, self.sentence_cache, weights,
-                         ABSTAIN_BELOW if threshold is None else threshold,
-                         resolved=f"{context} {question}".strip(),
-                         meaning=self._similarities(f"{context} {question}".strip()))
+        resolved = f"{context} {question}".strip()
+        answer = compose(question, info, evidence, self.idf, self.sentence_cache, weights, threshold,
+                         resolved=resolved, meaning=self._similarities(resolved), most=most, budget=budget)
         return replace(answer, passages=passages[:k])
 
     def query_vector(self, text: str) -> list[float]:
@@ -200,18 +201,6 @@ class Engine:
                 out.append(Passage(len(out) + 1, round(0.9 * best[aid], 4), aid, headline, day, path,
                                    text, start, end, cid))
         return out
-
-    def clean_question(self, question: str) -> str:
-        """The question without control characters; empty or over-long ones are refused."""
-        if not isinstance(question, str):
-            raise UserError("the question must be text")
-        cleaned = " ".join(_CONTROL.sub(" ", question).split())
-        if not cleaned:
-            raise UserError("the question is empty")
-        limit = self.settings.max_question_chars
-        if len(cleaned) > limit:
-            raise UserError(f"the question is {len(cleaned)} characters long; the limit is {limit}")
-        return cleaned
 
     def status(self) -> Status:
         articles, chunks = self.manifest.counts()

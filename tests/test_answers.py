@@ -127,11 +127,15 @@ def test_lexical_index_follows_updates(engine):
 def test_bad_questions_are_refused_clearly(engine):
     from index.errors import UserError
 
-    with pytest.raises(UserError, match="empty"):
-        engine.ask("  \x00\x07 ")
+    with pytest.raises(UserError, match="type a question"):
+        engine.ask("   ")
     with pytest.raises(UserError, match="limit"):
         engine.ask("why " * 400)
-    assert engine.clean_question("Who\x00 won\u200b the\tfinal?") == "Who won the final?"
+    with pytest.raises(UserError, match="control characters"):
+        engine.ask("Who\x00 won?")
+    with pytest.raises(UserError, match="date"):
+        engine.ask("Who won?", since="last week")
+    assert engine.ask("Who\u200b scored\ttwice?").question == "Who scored twice?"
 
 
 def test_sentences_survive_abbreviations_and_quotes():

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from index.errors import UserError
 from qa.engine import Engine
-from ui.checks import check_dates, check_history, check_k, check_question
+from qa.inputs import check_question
 
 
 class Service:
@@ -28,12 +28,9 @@ class Service:
     def reply(self, message: object, history: object = None, k: object = 5, since: object = None,
               until: object = None, search_only: bool = False) -> dict:
         """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search)."""
-        question = check_question(message, self.max_question_chars)
-        k_ = check_k(k)
-        since_, until_ = check_dates(since, until)
-        messages = check_history(history)
         if search_only:
-            passages = self.engine.search(question, k=k_, since=since_, until=until_)
+            question = check_question(message, self.max_question_chars)
+            passages = self.engine.search(question, k=k, since=since, until=until)
             return {
                 "mode": "search",
                 "question": question,
@@ -46,7 +43,7 @@ class Service:
             }
         if not self.can_answer:
             raise UserError("Answering is not available yet in this build; tick 'Search only' to list passages.")
-        answer = self.engine.ask(question, history=messages, k=k_, since=since_, until=until_)
+        answer = self.engine.ask(message, history=history, k=k, since=since, until=until)
         return {"mode": "answer", **answer.to_dict()}
 
     def article(self, article_id: object, start: object = None, end: object = None) -> dict:

@@ -1,4 +1,8 @@
-"""Checks on what a user types, before it reaches the engine: each failure is a UserError."""
+"""Checks on what a user gives the API (questions, dates, source counts, history).
+
+The engine runs them on every call, so the CLI, the UI and scripts get the same
+one-line `UserError` for the same mistake.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import unicodedata
 
 from index.errors import UserError
 
-MAX_SOURCES = 20
+MAX_SOURCES = 50
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACE = re.compile(r"[ \t\r\n\u00a0]+")
 
@@ -21,6 +25,7 @@ def check_question(message: object, max_chars: int) -> str:
     if bad:
         shown = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:5])
         raise UserError(f"The question contains control characters ({shown}); please remove them and ask again.")
+    message = "".join(ch for ch in message if unicodedata.category(ch) != "Cf")  # zero-width marks
     question = _SPACE.sub(" ", message).strip()
     if not question:
         raise UserError("Please type a question.")
@@ -44,6 +49,8 @@ def check_k(k: object) -> int:
 def check_date(value: object, name: str) -> str | None:
     if value is None:
         return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if not isinstance(value, str):
         raise UserError(f"'{name}' must be a date like 2023-11-08.")
     value = value.strip()
@@ -80,3 +87,10 @@ def check_history(history: object) -> list[dict]:
             raise UserError("each history message needs text content.")
         out.append({"role": item["role"], "content": content})
     return out
+
+
+def date_bounds(since: object, until: object) -> tuple[int | None, int | None]:
+    """Checked dates as the store's integers (20231108)."""
+    since_, until_ = check_dates(since, until)
+    as_int = lambda d: int(d.replace("-", "")) if d else None  # noqa: E731
+    return as_int(since_), as_int(until_)
