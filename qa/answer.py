@@ -94,7 +94,8 @@ def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights) -> float:
     grounded = coverage(info, best.fit.tokens | _passage_tokens(best), idf, weights)
     conf = 0.4 * best.fit.score + 0.4 * grounded + 0.2 * max(0.0, best.similarity)
     if info.type in TYPED and best.fit.fit < 1.0:
-        conf *= 0.75  # nothing of the asked-for kind that the question did not already say
+        # nothing of the asked-for kind that the question did not already say
+        conf *= 0.75 if best.fit.fit > 0 else 0.5
     if info.names:
         context = f"{best.passage.headline} {best.passage.text}".lower()
         missing = sum(n.lower() not in context for n in info.names)

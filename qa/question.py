@@ -99,6 +99,22 @@ def analyse(question: str) -> QuestionInfo:
     return QuestionInfo(question, kind, tuple(dict.fromkeys(tokenize(question))), names, years)
 
 
+_MONEY = re.compile(r"[$£€¥]\s?\d|\d(?:[.,]\d+)*\s?(?:bn|m\b|million|billion|euros?|dollars|pounds|pence|p\b|cents?)"
+                    r"|\b(?:euros?|dollars|pounds) \d", re.I)
+_MEASURES = [
+    (re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I),
+     re.compile(r"\b\d{1,3}(?:-year-old| years? old|, (?:who|was|is|has|had|said)\b)|\baged? \d{1,3}\b|\b\w+, \d{1,3},", re.I)),
+    (re.compile(r"\bhow much\b.*\b(?:cost|pay|paid|worth|earn|raise|spend|spent|charge|price|sell|sold|fine|"
+                r"salary|money|fee|revenue|profit|loss|budget)|\bwhat (?:price|cost|salary|fee|fine|sum|amount"
+                r"|value)\b|\bprize money\b|\bhow expensive\b", re.I), _MONEY),
+    (re.compile(r"\bwhat (?:score|scoreline|result)\b|\bby what score\b", re.I),
+     re.compile(r"\b\d{1,3}-\d{1,3}\b")),
+    (re.compile(r"\bhow long\b(?! ago)", re.I),
+     re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|several|few)[ -]"
+                r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I)),
+    (re.compile(r"\bwhat (?:percentage|proportion|share)\b|\bby how much\b", re.I),
+     re.compile(r"\d(?:[.,]\d+)*\s?(?:%|per ?cent|percentage points?)|\b(?:half|third|quarter|fifth|tenth)\b", re.I)),
+]
 _COUNT_FOCUS = re.compile(r"\bhow many\s+(?:more\s+|extra\s+|new\s+|of\s+the\s+)?([a-z][\w-]+)", re.I)
 
 
@@ -161,6 +177,9 @@ def answer_type_match(kind: str, sentence: str, question: str) -> float:
         found = [m.group(0).lower() for m in DATE_RE.finditer(sentence)]
     elif kind == "how_much":
         found = [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]
+        for asks, shape in _MEASURES:  # "how old", "what price", "what score": a value of that shape
+            if asks.search(question):
+                return 1.0 if shape.search(sentence) else (0.3 if found else 0.0)
         focus = _COUNT_FOCUS.search(question)
         if focus and found:  # "how many inspectors": a number must count inspectors
             return 1.0 if _counts(sentence, focus.group(1), question) else 0.3
