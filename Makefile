@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 QUESTION ?= What did Vedant Patel say about negotiations?
 
-.PHONY: setup setup-test run test bench clean
+.PHONY: setup setup-test run answer test bench clean
 
 setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -20,8 +20,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Index seeds/ (or QA_CORPUS_DIR) and answer one question.
+# Index seeds/ (or QA_CORPUS_DIR), answer one question, then open the chat on localhost.
 run: setup
+	$(BIN)/qa index
+	$(BIN)/qa ask "$(QUESTION)"
+	$(BIN)/qa ui
+
+# The same without the chat (for scripts and smoke checks).
+answer: setup
 	$(BIN)/qa index
 	$(BIN)/qa ask "$(QUESTION)"
 
@@ -30,6 +36,7 @@ test: setup-test
 
 bench: setup
 	$(BIN)/python bench/index_bench.py
+	$(BIN)/python bench/quality_bench.py
 
 clean:
 	rm -rf $(VENV) .qa

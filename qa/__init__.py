@@ -2,6 +2,8 @@
 
     import qa
     qa.index("seeds/")                      # bring the index up to date
+    answer = qa.ask("What did Vedant Patel say about negotiations?")
+    print(answer.answer, [c.quote for c in answer.citations])
     for p in qa.search("Who is Vedant Patel?", k=3):
         print(p.rank, p.headline, p.text[:80])
     print(qa.status().articles)
@@ -17,11 +19,11 @@ from index.errors import UserError
 from index.settings import Settings
 from index.sync import SyncReport
 from qa.engine import Engine
-from qa.types import ArticleText, Passage, Status
+from qa.types import Answer, ArticleText, Citation, Passage, Status
 
 __all__ = [
-    "ArticleText", "Engine", "Passage", "Settings", "Status", "SyncReport", "UserError",
-    "article", "default_engine", "index", "search", "status",
+    "Answer", "ArticleText", "Citation", "Engine", "Passage", "Settings", "Status", "SyncReport",
+    "UserError", "article", "ask", "default_engine", "index", "search", "status",
 ]
 
 _default: Engine | None = None
@@ -36,6 +38,10 @@ def default_engine() -> Engine:
 
 def index(corpus=None, rebuild: bool = False) -> SyncReport:
     return default_engine().index(corpus, rebuild=rebuild)
+
+
+def ask(question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None) -> Answer:
+    return default_engine().ask(question, history=history, k=k, since=since, until=until)
 
 
 def search(question: str, k: int = 5, since=None, until=None) -> list[Passage]:

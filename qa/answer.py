@@ -66,7 +66,7 @@ def choose(ranked: list[Candidate], query_terms: set[str], most: int = 3,
     if not ranked:
         return []
     chosen = [ranked[0]]
-    words = len(ranked[0].fit.text.split())
+    words = len(ranked[0].fit.text.split()) + 1  # each sentence carries its [n] marker
     covered = set(ranked[0].fit.tokens)
     for c in ranked[1:]:
         if len(chosen) >= most or c.score < 0.75 * chosen[0].score:
@@ -75,7 +75,7 @@ def choose(ranked: list[Candidate], query_terms: set[str], most: int = 3,
             continue
         other_article = all(c.passage.article_id != o.passage.article_id for o in chosen)
         adds_terms = bool((c.fit.tokens - covered) & query_terms)
-        n = len(c.fit.text.split())
+        n = len(c.fit.text.split()) + 1
         if not (other_article or adds_terms) or words + n > budget:
             continue
         chosen.append(c)
