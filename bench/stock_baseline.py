@@ -27,16 +27,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import index  # noqa: E402,F401 - sets the offline env vars before llama-index loads
-from index.articles import Article, read_corpus  # noqa: E402
-from index.embedding import load_embedder  # noqa: E402
-from index.settings import DEFAULT_MODEL  # noqa: E402
-from llama_index.core import (  # noqa: E402
-    Document, Settings, StorageContext, VectorStoreIndex, load_index_from_storage,
+import index  # noqa: F401 - first: sets the offline env vars before llama-index loads
+
+# isort: split
+from llama_index.core import (
+    Document,
+    Settings,
+    StorageContext,
+    VectorStoreIndex,
+    load_index_from_storage,
 )
-from llama_index.core.base.embeddings.base import BaseEmbedding  # noqa: E402
-from llama_index.core.schema import MetadataMode  # noqa: E402
-from pydantic import PrivateAttr  # noqa: E402
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.schema import MetadataMode
+from pydantic import PrivateAttr
+
+from index.articles import Article, read_corpus
+from index.embedding import load_embedder
+from index.settings import DEFAULT_MODEL
 
 
 class OurEmbedding(BaseEmbedding):
@@ -124,7 +131,7 @@ def evaluate(retriever, questions: list[dict], k: int) -> dict:
         rr.append(next((1 / r for r, a in enumerate(distinct, 1) if a in expected), 0.0))
         ans1.append(bool(texts) and any(a in texts[0] for a in answers))
         ans5.append(any(a in " \n".join(texts) for a in answers))
-    mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else None  # noqa: E731
+    mean = lambda xs: round(sum(xs) / len(xs), 3) if xs else None
     lat.sort()
     return {
         "questions": len(questions), "answerable": len(hits1),
@@ -180,7 +187,8 @@ def main() -> None:
         "documents": len(vindex.docstore.get_all_ref_doc_info() or {}), "nodes": len(nodes),
         "node_word_pieces_median": statistics.median(pieces),
         f"nodes_over_{limit}_word_pieces": sum(p > limit for p in pieces),
-        "build_seconds": None if build_seconds is None else round(build_seconds, 1),
+        "build_seconds": None if build_seconds is None else round(build_seconds, 1),  # this run
+        "index_built": json.loads((args.out / "index/bench_meta.json").read_text()),
         "sets": sets,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

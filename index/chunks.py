@@ -72,7 +72,7 @@ class Chunker:
 
     def chunk(self, article: Article) -> list[Chunk]:
         spans: list[tuple[int, int]] = []
-        for start, end in _locate(article.text, self.splitter.split_text(article.text), 0):
+        for start, end in _locate(article.text, self.splitter.split_text(article.text)):
             spans.extend(self._fit(article, start, end))
         return [
             Chunk(article.id, seq, article.text[start:end], start, end)
@@ -93,7 +93,7 @@ class Chunker:
             return [(start, end)]
         pieces = _split_words(text, max(1, words // 2))
         out: list[tuple[int, int]] = []
-        for s, e in _locate(text, pieces, 0):
+        for s, e in _locate(text, pieces):
             piece = text[s:e]
             if self.count_model_tokens(piece) > budget:
                 out.extend(self._fit(article, start + s, start + e))
@@ -126,18 +126,17 @@ def _merge_small(spans, article, chunker) -> list[tuple[int, int]]:
     return merged
 
 
-def _locate(text: str, pieces: list[str], base: int) -> list[tuple[int, int]]:
-    """Offsets of each piece in text, in order (pieces are stripped substrings)."""
+def _locate(text: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Offsets of each piece in text, in order (pieces are stripped substrings; with
+    overlap a piece starts before the previous one ends, never before it starts)."""
     spans = []
     cursor = 0
     for piece in pieces:
         if not piece:
             continue
         at = text.find(piece, cursor)
-        if at < 0:  # overlap moved us past it: search from the start of the last one
-            at = text.find(piece, spans[-1][0] - base if spans else 0)
         if at < 0:
             raise ValueError("chunk text not found in article text")
-        spans.append((base + at, base + at + len(piece)))
+        spans.append((at, at + len(piece)))
         cursor = at + 1
     return spans

@@ -131,7 +131,7 @@ class Syncer:
             self.manifest.mark_pending(removed)
             self.store.delete_articles(removed)
             self.manifest.remove(removed)
-            report.removed = sum(1 for a in removed)
+            report.removed = len(removed)
         for group in self._groups(todo):
             self._write(group, report)
             if progress:

@@ -14,7 +14,7 @@ variables); build your own `Engine(Settings(...))` for anything else.
 
 from __future__ import annotations
 
-import index  # noqa: F401 - configures offline operation before any library loads
+from index.offline import configure_offline as _configure_offline  # noqa: F401 - runs first
 from index.errors import UserError
 from index.settings import Settings
 from index.sync import SyncReport

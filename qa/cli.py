@@ -135,7 +135,7 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_json: boo
     engine = _engine(ctx)
     batch = question == "-"
     for q in _questions(question):
-        passages = _run(lambda: engine.search(q, k=k, since=since, until=until))
+        passages = _run(lambda q=q: engine.search(q, k=k, since=since, until=until))
         if as_json or batch:
             click.echo(json.dumps({"question": q, "passages": [p.to_dict() for p in passages]},
                                   ensure_ascii=False))

@@ -37,6 +37,7 @@ TITLE_RE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|President|Prime Minister|Chancellor|Secretary|chairman|chief executive"
     r"|spokes(?:man|woman|person)|minister|director|manager|coach|boss|head|founder|analyst)\b"
 )
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Judge|President|Professor|Prof|General|Captain)\.? [A-Z]")
 PLACE_RE = re.compile(rf"\b(?:in|at|from|to|near|across|outside|inside)\s+(?:the\s+)?{_CAP}")
 REASON_RE = re.compile(
     r"\b(?:because|due to|owing to|as a result|after|following|blamed|led to|caused|so that|in order to"
@@ -183,12 +184,15 @@ def answer_type_match(kind: str, sentence: str, question: str) -> float:
         focus = _COUNT_FOCUS.search(question)
         if focus and found:  # "how many inspectors": a number must count inspectors
             return 1.0 if _counts(sentence, focus.group(1), question) else 0.3
-    elif kind in ("who", "which"):
+    elif kind == "who":
+        fresh = _fresh_names(sentence, question)
+        # a person: two capitalised words ("Jan Berry") or a title before a name ("Mr Pande")
+        if any(len(n.split()) >= 2 for n in fresh) or (fresh and _TITLED.search(sentence)):
+            return 1.0
+        return 0.6 if fresh else (0.3 if names_in(sentence) else 0.0)
+    elif kind == "which":
         found = _fresh_names(sentence, question)
-        if kind == "which":
-            found += [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]  # "the 7610"
-        elif TITLE_RE.search(sentence):
-            found.append("<title>")
+        found += [m.group(0).lower() for m in AMOUNT_RE.finditer(sentence)]  # "the 7610"
     elif kind == "where":
         found = [m.group(0).split()[-1].lower() for m in PLACE_RE.finditer(sentence)]
         if not [f for f in found if f not in question.lower()] and _fresh_names(sentence, question):
@@ -197,7 +201,7 @@ def answer_type_match(kind: str, sentence: str, question: str) -> float:
         return 1.0 if REASON_RE.search(sentence) else 0.0
     else:
         return 0.0
-    if kind in ("who", "which"):
+    if kind == "which":
         return 1.0 if found else (0.3 if names_in(sentence) else 0.0)
     asked = question.lower()
     fresh = [f for f in found if f not in asked]

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from index.lexical import LexicalIndex, tokenize
-from index.manifest import Manifest
 from qa.question import QuestionInfo, analyse
 from qa.scoring import coverage
 from qa.types import Passage
