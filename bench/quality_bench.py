@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpora/bbc")
     parser.add_argument("--sets", nargs="+", type=Path,
                         default=[ROOT / "bench/devset.jsonl", ROOT / "bench/heldout.jsonl"])
-    parser.add_argument("--modes", nargs="+", default=["dense", "lexical", "hybrid"])
+    parser.add_argument("--systems", nargs="+", default=["dense:raw", "lexical:raw", "hybrid:raw", "hybrid:rerank"],
+                        help="mode:raw (fusion order only) or mode:rerank (the default pipeline)")
     parser.add_argument("--no-stock", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out/quality.json")
     args = parser.parse_args()
@@ -53,13 +54,16 @@ def main() -> None:
                "articles": engine.status().articles, "chunks": engine.status().chunks, "runs": []}
     for path in args.sets:
         items = evaluate.load_items(path)
-        for mode in args.modes:
-            outcomes = evaluate.run(engine, items, mode=mode)
+        for system in args.systems:
+            mode, order = system.split(":")
+            outcomes = evaluate.run(engine, items, mode=mode, rerank=order == "rerank")
             summary = evaluate.summarise(outcomes)
-            results["runs"].append({"set": path.stem, "system": f"ours ({mode})", **summary})
-            if mode == "hybrid":
+            name = {"dense": "dense only", "lexical": "BM25 only", "hybrid": "RRF fusion"}[mode]
+            name += " + rerank" if order == "rerank" else ""
+            results["runs"].append({"set": path.stem, "system": name, **summary})
+            if system == "hybrid:rerank":
                 results.setdefault("sweeps", {})[path.stem] = evaluate.sweep(outcomes, steps=20)
-            print(f"{path.stem} {mode}: hit@1 {summary['hit@1']} found {summary['answer_found_short']}",
+            print(f"{path.stem} {system}: hit@1 {summary['hit@1']} found {summary['answer_found_short']}",
                   file=sys.stderr)
     if not args.no_stock:
         stock_out = ROOT / "bench/out/stock"

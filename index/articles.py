@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 SUFFIXES = {".txt", ".md"}
+NOT_ARTICLES = {"readme", "license", "licence", "changelog", "copying", "notice"}  # a folder's own notes
 HEADLINE_MAX_CHARS = 200
 _DATE_LINE = re.compile(r"^ ?date\s+(\S+)\s*(.*)$")
 
@@ -62,7 +63,8 @@ def iter_article_files(root: Path, options: ReadOptions) -> Iterator[Path | Skip
                 yield Skip(_rel(root, here / d), "symlink_outside", str((here / d).resolve()))
         for name in sorted(filenames):
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in options.suffixes:
+            if (name.startswith(".") or path.suffix.lower() not in options.suffixes
+                    or path.stem.lower() in NOT_ARTICLES):
                 continue
             if path.is_symlink() and not _inside(root, path):
                 yield Skip(_rel(root, path), "symlink_outside", str(path.resolve()))

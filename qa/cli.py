@@ -184,17 +184,19 @@ def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool) 
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--no-rerank", is_flag=True, help="Plain retrieval order (fusion rank only), to measure the reranker.")
 @click.option("--sweep", "show_sweep", is_flag=True, help="Also print both error kinds per threshold.")
 @click.option("--details", type=click.Path(path_type=Path), help="Write one JSON line per question here.")
 @click.pass_context
-def eval_command(ctx: click.Context, file: Path, k: int, mode: str, show_sweep: bool, details) -> None:
+def eval_command(ctx: click.Context, file: Path, k: int, mode: str, no_rerank: bool, show_sweep: bool,
+                 details) -> None:
     """Score retrieval, answers, citations and abstention on a JSONL question file."""
     from qa import evaluate
 
     engine = _engine(ctx)
     items = _run(lambda: evaluate.load_items(file))
-    outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=mode))
-    summary = {"file": str(file), "mode": mode, **evaluate.summarise(outcomes)}
+    outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=mode, rerank=not no_rerank))
+    summary = {"file": str(file), "mode": mode, "rerank": not no_rerank, **evaluate.summarise(outcomes)}
     if show_sweep:
         summary["sweep"] = evaluate.sweep(outcomes)
     if details:

@@ -128,7 +128,7 @@ class Engine:
         return self.retriever(mode).passages(question, k, since_, until_, rerank=rerank)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
-            mode: str = "hybrid", threshold: float | None = None) -> Answer:
+            mode: str = "hybrid", threshold: float | None = None, rerank: bool = True) -> Answer:
         """A short answer whose every sentence is a cited quote, or an abstention.
 
         `history`: earlier turns as {"role": "user"|"assistant", "content": str}; a
@@ -142,17 +142,18 @@ class Engine:
         threshold = ABSTAIN_BELOW if threshold is None else threshold
         parts = split_question(question)
         if len(parts) == 1:
-            return self._answer(question, context, k, bounds, mode, threshold)
+            return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank)
         answers = [
             self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds, mode,
-                         threshold, most=1, budget=MAX_ANSWER_WORDS // 2)
+                         threshold, most=1, budget=MAX_ANSWER_WORDS // 2, rerank=rerank)
             for n, part in enumerate(parts)
         ]
         return merge(question, answers, k)
 
     def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
-                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS) -> Answer:
-        passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context)
+                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS, rerank: bool = True) -> Answer:
+        passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
+                                                 rerank=rerank)
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
         resolved = f"{context} {question}".strip()

@@ -63,16 +63,16 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid") -> list[Outcome]:
+def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: bool = True) -> list[Outcome]:
     outcomes = []
     if items:  # warm: model loaded, indexes read
-        engine.ask(items[0].question, k=k, mode=mode, threshold=0.0)
+        engine.ask(items[0].question, k=k, mode=mode, threshold=0.0, rerank=rerank)
     for item in items:
         started = time.perf_counter()
-        engine.search(item.question, k=k, mode=mode)
+        engine.search(item.question, k=k, mode=mode, rerank=rerank)
         search_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        answer = engine.ask(item.question, k=k, mode=mode, threshold=0.0)
+        answer = engine.ask(item.question, k=k, mode=mode, threshold=0.0, rerank=rerank)
         ask_ms = (time.perf_counter() - started) * 1000
         ranks = [p.rank for p in answer.passages if p.article_id in item.articles]
         valid = 0

@@ -51,12 +51,13 @@ def test_bad_files_become_reported_skips(tmp_path):
     (tmp_path / "huge.txt").write_text("Big\n\n" + "word " * 3000)
     (tmp_path / "good.txt").write_text("Fine\n\nA normal article.\n")
     (tmp_path / "image.png").write_bytes(b"not an article")
+    (tmp_path / "README.TXT").write_text("About this folder\n\nNot an article.\n")
     got = read_all(tmp_path, max_bytes=10_000)
     assert isinstance(got["empty.txt"], Skip) and got["empty.txt"].reason == "empty"
     assert got["binary.txt"].reason == "binary"
     assert got["huge.txt"].reason == "too_large"
     assert isinstance(got["good.txt"], Article)
-    assert "image.png" not in got
+    assert "image.png" not in got and "README.TXT" not in got
 
 
 def test_cp1252_and_undecodable_bytes_are_read_and_reported(tmp_path):
