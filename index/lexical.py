@@ -149,15 +149,26 @@ class LexicalIndex:
         ]
 
 
+def ensure_current(index_dir: Path, manifest) -> None:
+    """Rebuild (and save) the lexical index if it was not built from the manifest as it is now."""
+    if LexicalIndex.stamp_on_disk(index_dir) != (manifest.get_meta("last_update") or ""):
+        rebuild(index_dir, manifest)
+
+
 def current(index_dir: Path, manifest) -> LexicalIndex:
     """The lexical index for the manifest as it is now: loaded, or rebuilt (and saved) if stale."""
-    from index.chunks import chunk_id
-    from index.articles import date_to_int
-
     stamp = manifest.get_meta("last_update") or ""
     loaded = LexicalIndex.load(index_dir)
     if loaded is not None and loaded.stamp == stamp:
         return loaded
+    return rebuild(index_dir, manifest)
+
+
+def rebuild(index_dir: Path, manifest) -> LexicalIndex:
+    from index.articles import date_to_int
+    from index.chunks import chunk_id
+
+    stamp = manifest.get_meta("last_update") or ""
     records = (
         (chunk_id(aid, seq), f"{headline}\n{text}", date_to_int(day))
         for aid, seq, _s, _e, text, headline, day in manifest.iter_chunks()

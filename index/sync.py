@@ -59,12 +59,20 @@ Progress = Callable[[int], None]  # called with the number of articles just fini
 
 
 class Syncer:
-    def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore, manifest: Manifest):
+    def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore | Callable[[], ChunkStore],
+                 manifest: Manifest):
+        """`store` may be a factory: a run with nothing to write never opens Chroma."""
         self.settings = settings
         self.embedder = embedder
-        self.store = store
+        self._store = store
         self.manifest = manifest
         self._chunker: Chunker | None = None
+
+    @property
+    def store(self) -> ChunkStore:
+        if callable(self._store) and not isinstance(self._store, ChunkStore):
+            self._store = self._store()
+        return self._store
 
     @property
     def chunker(self) -> Chunker:
@@ -142,7 +150,7 @@ class Syncer:
             if report.embedded:
                 meta["dimension"] = str(self.embedder.dimension)
             self.manifest.set_meta(**meta)
-        lexical.current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest's stamp
+        lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
         report.chunks = self.manifest.counts()[1]
         report.seconds = round(time.perf_counter() - started, 3)
         return report

@@ -8,19 +8,19 @@ through one of its methods.
 from __future__ import annotations
 
 import datetime as dt
-
-import numpy as np
 import threading
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
+from index import lexical
 from index.embedding import Embedder, load_embedder
 from index.errors import EmptyIndexError, UserError
+from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.settings import Settings
-from index import lexical
-from index.lexical import LexicalIndex
 from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
 from qa.answer import ABSTAIN_BELOW, MAX_ANSWER_WORDS, compose, merge
@@ -48,6 +48,7 @@ class Engine:
         self.token_cache = TokenCache()
         self._query_vectors: dict[str, list[float]] = {}
         self._view_stamp: str | None = None  # the manifest update our readers were opened at
+        self._written_stamp: str | None = None  # the last update this engine wrote itself
 
     # -- parts, built on first use --------------------------------------------
 
@@ -83,7 +84,8 @@ class Engine:
         with self._view_lock:
             if stamp == self._view_stamp and self._idf is not None:
                 return
-            if self._view_stamp is not None and "store" in self.__dict__ and not self.settings.chroma_host:
+            another_writer = self._view_stamp is not None and stamp != self._written_stamp
+            if another_writer and "store" in self.__dict__ and not self.settings.chroma_host:
                 from chromadb.api.shared_system_client import SharedSystemClient
 
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
@@ -112,8 +114,9 @@ class Engine:
         """Bring the index up to date with the corpus folder (settings' by default)."""
         corpus = Path(corpus) if corpus is not None else self.settings.corpus_dir
         with self._write_lock:
-            syncer = Syncer(self.settings, self.embedder, self.store, self.manifest)
+            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest)
             report = syncer.run(corpus, rebuild=rebuild, progress=progress, on_total=on_total)
+            self._written_stamp = self.manifest.get_meta("last_update")
         if report.changed or rebuild:
             self.manifest.set_meta(corpus_dir=str(corpus.resolve()))
         return report
