@@ -123,22 +123,44 @@ def _questions(question: str) -> Iterator[str]:
             yield line.strip()
 
 
+def question_options(command):
+    """The arguments `search` and `ask` share."""
+    for option in reversed([
+        click.argument("question"),
+        click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
+                     help="Passages to return."),
+        click.option("--since", help="Only articles dated on or after YYYY-MM-DD."),
+        click.option("--until", help="Only articles dated on or before YYYY-MM-DD."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _each(question: str, call: Callable):
+    """(question, result, error) for each question; with '-' a refused line reports its error."""
+    batch = question == "-"
+    for q in _questions(question):
+        try:
+            yield q, call(q), None
+        except UserError as exc:
+            if not batch:
+                raise click.ClickException(str(exc)) from None
+            yield q, None, str(exc)
+
+
 @main.command()
-@click.argument("question")
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to return.")
-@click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
-@click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question).")
+@question_options
 @click.pass_context
 def search(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
     """Passages that match QUESTION ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
-    for q in _questions(question):
-        passages = _run(lambda q=q: engine.search(q, k=k, since=since, until=until))
+    for q, passages, error in _each(question, lambda q: engine.search(q, k=k, since=since, until=until)):
         if as_json or batch:
-            click.echo(json.dumps({"question": q, "passages": [p.to_dict() for p in passages]},
-                                  ensure_ascii=False))
+            out = {"question": q}
+            out |= {"error": error} if error else {"passages": [p.to_dict() for p in passages]}
+            click.echo(json.dumps(out, ensure_ascii=False))
             continue
         if not passages:
             click.echo("no passages")
@@ -149,23 +171,15 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_json: boo
 
 
 @main.command()
-@click.argument("question")
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Passages to list.")
-@click.option("--since", help="Only articles dated on or after YYYY-MM-DD.")
-@click.option("--until", help="Only articles dated on or before YYYY-MM-DD.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question).")
+@question_options
 @click.pass_context
 def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
     """Answer QUESTION with cited quotes ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
-    for q in _questions(question):
-        try:
-            answer = engine.ask(q, k=k, since=since, until=until)
-        except UserError as exc:
-            if not batch:
-                raise click.ClickException(str(exc)) from None
-            click.echo(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+    for q, answer, error in _each(question, lambda q: engine.ask(q, k=k, since=since, until=until)):
+        if error:
+            click.echo(json.dumps({"question": q, "error": error}, ensure_ascii=False))
             continue
         if as_json or batch:
             click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
