@@ -47,7 +47,7 @@ def register(service: Service) -> None:
         """Answer a question from the indexed articles, with cited quotes.
 
         history: earlier turns as [{"role": "user"|"assistant", "content": str}];
-        k: passages to draw on (1-20); since/until: YYYY-MM-DD or "";
+        k: passages to draw on (1-50); since/until: YYYY-MM-DD or "";
         search_only: list passages without composing an answer.
         Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
         "quote", "article_id", "file", "start", "end"}], "passages": [...], "mode", ...}.

@@ -21,10 +21,6 @@ class Service:
     def max_question_chars(self) -> int:
         return int(self.engine.settings.max_question_chars)
 
-    @property
-    def can_answer(self) -> bool:
-        return callable(getattr(self.engine, "ask", None))
-
     def reply(self, message: object, history: object = None, k: object = 5, since: object = None,
               until: object = None, search_only: bool = False) -> dict:
         """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search)."""
@@ -41,8 +37,6 @@ class Service:
                 "resolved_question": question,
                 "confidence": 0.0,
             }
-        if not self.can_answer:
-            raise UserError("Answering is not available yet in this build; tick 'Search only' to list passages.")
         answer = self.engine.ask(message, history=history, k=k, since=since, until=until)
         return {"mode": "answer", **answer.to_dict()}
 
