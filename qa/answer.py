@@ -114,8 +114,11 @@ def _passage_tokens(c: Candidate) -> set:
 
 def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
             weights: dict[str, float] | None = None, threshold: float = ABSTAIN_BELOW,
-            resolved: str = "", meaning=None, most: int = 3, budget: int = MAX_ANSWER_WORDS) -> Answer:
-    ranked = candidates(info, passages, idf, cache, weights, meaning)
+            resolved: str = "", meaning=None, most: int = 3, budget: int = MAX_ANSWER_WORDS,
+            exclude: frozenset = frozenset()) -> Answer:
+    """`exclude`: (article id, start) of sentences already quoted (by an earlier part)."""
+    ranked = [c for c in candidates(info, passages, idf, cache, weights, meaning)
+              if (c.passage.article_id, c.start) not in exclude]
     chosen = choose(ranked, set(info.terms), most, budget)
     conf = confidence(info, chosen[0], idf, weights) if chosen else 0.0
     resolved = resolved or question

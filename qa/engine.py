@@ -146,22 +146,25 @@ class Engine:
         parts = split_question(question)
         if len(parts) == 1:
             return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank)
-        answers = [
-            self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds, mode,
-                         threshold, most=1, budget=MAX_ANSWER_WORDS // 2, rerank=rerank)
-            for n, part in enumerate(parts)
-        ]
+        answers: list[Answer] = []
+        for n, part in enumerate(parts):  # each part answered alone, never quoting the same sentence
+            quoted = frozenset((c.article_id, c.start) for a in answers for c in a.citations)
+            answers.append(self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds,
+                                        mode, threshold, most=1, budget=MAX_ANSWER_WORDS // 2,
+                                        rerank=rerank, exclude=quoted))
         return merge(question, answers, k)
 
     def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
-                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS, rerank: bool = True) -> Answer:
+                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS, rerank: bool = True,
+                exclude: frozenset = frozenset()) -> Answer:
         passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
                                                  rerank=rerank)
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
         resolved = f"{context} {question}".strip()
         answer = compose(question, info, evidence, self.idf, self.sentence_cache, weights, threshold,
-                         resolved=resolved, meaning=self._similarities(resolved), most=most, budget=budget)
+                         resolved=resolved, meaning=self._similarities(resolved), most=most, budget=budget,
+                         exclude=exclude)
         return replace(answer, passages=passages[:k])
 
     def query_vector(self, text: str) -> list[float]:

@@ -143,3 +143,13 @@ def test_sentences_survive_abbreviations_and_quotes():
     sentences = [text[s:e] for s, e in sentence_spans(text)]
     assert sentences == ["Mr. Smith met U.S. officials in Washington, D.C. on Monday.",
                          '"It is up to Ukraine," he said.', "Then he left."]
+
+
+def test_two_part_question_cites_both_articles(engine):
+    answer = engine.ask("How much revenue did Veltron report, and who scored twice for Harbour Rovers?")
+    assert not answer.abstained
+    cited = {c.article_id for c in answer.citations}
+    assert "business/chips.txt" in cited and cited & {"sport/final.txt", "sport/final-copy.txt"}
+    assert "$4.2bn" in answer.answer and "Jonas Lind" in answer.answer
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert_verbatim(engine, answer)
