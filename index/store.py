@@ -146,15 +146,12 @@ class ChunkStore:
     # -- reads ---------------------------------------------------------------
 
     def query(self, vector: list[float], k: int, where: dict | None = None) -> list[StoredChunk]:
-        if not self.exists():
+        """The k nearest chunks (fewer if the collection holds fewer: Chroma 1.x allows that)."""
+        if self._collection is None and not self.exists():
             return []
-        collection = self.collection()
-        total = collection.count()
-        if total == 0:
-            return []
-        result = collection.query(
+        result = self.collection().query(
             query_embeddings=[vector],
-            n_results=min(k, total),
+            n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )

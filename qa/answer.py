@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from index.lexical import tokenize
 from qa.question import QuestionInfo
-from qa.scoring import TYPED, Idf, SentenceCache, SentenceFit, coverage, sentence_fits
+from qa.scoring import LRU, TYPED, Idf, SentenceFit, coverage, sentence_fits
 from qa.types import Answer, Citation, Passage
 
 ABSTAIN_TEXT = "The indexed articles do not answer this."
@@ -40,7 +40,7 @@ class Candidate:
         return self.passage.start + self.fit.end
 
 
-def candidates(info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
+def candidates(info: QuestionInfo, passages: list[Passage], idf: Idf, cache: LRU,
                weights: dict[str, float] | None, meaning=None) -> list[Candidate]:
     """Sentences ranked by lexical fit; with `meaning` (question -> list of sentence
     similarities), the best few are re-scored by what they mean too."""
@@ -112,7 +112,7 @@ def _passage_tokens(c: Candidate) -> set:
     return set(tokenize(f"{c.passage.headline}\n{c.passage.text}"))
 
 
-def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf, cache: SentenceCache,
+def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf, cache: LRU,
             weights: dict[str, float] | None = None, threshold: float = ABSTAIN_BELOW,
             resolved: str = "", meaning=None, most: int = 3, budget: int = MAX_ANSWER_WORDS,
             exclude: frozenset = frozenset()) -> Answer:

@@ -28,7 +28,7 @@ from qa.conversation import resolve
 from qa.decompose import split_question
 from qa.inputs import check_history, check_k, check_question, date_bounds
 from qa.retrieval import HybridRetriever, question_with_context
-from qa.scoring import Idf, SentenceCache, TokenCache
+from qa.scoring import Idf, sentence_cache, token_cache
 from qa.types import Answer, ArticleText, Passage, Status
 
 
@@ -44,8 +44,8 @@ class Engine:
         self._view_lock = threading.Lock()
         self._lexical: LexicalIndex | None = None
         self._idf: Idf | None = None
-        self.sentence_cache = SentenceCache()
-        self.token_cache = TokenCache()
+        self.sentence_cache = sentence_cache()
+        self.token_cache = token_cache()
         self._query_vectors: dict[str, list[float]] = {}
         self._view_stamp: str | None = None  # the manifest update our readers were opened at
         self._written_stamp: str | None = None  # the last update this engine wrote itself
@@ -91,8 +91,8 @@ class Engine:
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
                 SharedSystemClient.clear_system_cache()
             self._lexical = lexical.current(self.settings.index_dir, self.manifest)
-            self.sentence_cache = SentenceCache()
-            self.token_cache = TokenCache()
+            self.sentence_cache = sentence_cache()
+            self.token_cache = token_cache()
             self._idf = Idf(self._lexical)
             self._view_stamp = stamp
 

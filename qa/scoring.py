@@ -1,4 +1,5 @@
-"""How well one sentence answers a question: shared by the reranker and the answerer.
+"""How well text answers a question: idf-weighted coverage (the reranker and the
+answerer) and the fit of one sentence (the answerer).
 
 A sentence answers when it (with its headline and the sentence before it as
 context) covers the question's weighted terms AND holds a fresh answer of the
@@ -89,11 +90,11 @@ def split_sentences(text: str) -> list[tuple[int, int, str, frozenset]]:
     return [(s, e, text[s:e], frozenset(tokenize(text[s:e]))) for s, e in sentence_spans(text)]
 
 
-def SentenceCache(size: int = 50_000) -> LRU:
+def sentence_cache(size: int = 50_000) -> LRU:
     return LRU(split_sentences, size)
 
 
-def TokenCache(size: int = 50_000) -> LRU:
+def token_cache(size: int = 50_000) -> LRU:
     return LRU(lambda text: frozenset(tokenize(text)), size)
 
 
