@@ -33,10 +33,6 @@ AMOUNT_RE = re.compile(
 )
 _CAP = r"(?:[A-Z][\w'’.-]*[A-Za-z]|[A-Z]{2,})"
 NAME_RE = re.compile(rf"\b{_CAP}(?:\s+(?:of|de|van|von|the|and|&)?\s*{_CAP})*")
-TITLE_RE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|President|Prime Minister|Chancellor|Secretary|chairman|chief executive"
-    r"|spokes(?:man|woman|person)|minister|director|manager|coach|boss|head|founder|analyst)\b"
-)
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Judge|President|Professor|Prof|General|Captain)\.? [A-Z]")
 PLACE_RE = re.compile(rf"\b(?:in|at|from|to|near|across|outside|inside)\s+(?:the\s+)?{_CAP}")
 REASON_RE = re.compile(
