@@ -19,3 +19,14 @@ class EmbeddingError(UserError):
 
 class EmptyIndexError(UserError):
     """Nothing has been indexed yet."""
+
+
+class LargeRemovalError(UserError):
+    """A run would remove more than half of the index's articles; it needs confirming."""
+
+    def __init__(self, removing: int, total: int):
+        self.removing, self.total = removing, total
+        super().__init__(
+            f"this run would remove {removing} of the index's {total} articles (their files are gone "
+            "from their source): nothing was changed; run again with --yes if that is what you want"
+        )

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS articles (
     date TEXT,
     content_hash TEXT,
     status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+    source TEXT,
     text TEXT,
     n_chunks INTEGER NOT NULL DEFAULT 0,
     indexed_at REAL
@@ -41,6 +42,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     PRIMARY KEY (article_id, seq)
+);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    label TEXT NOT NULL UNIQUE,
+    added_at REAL NOT NULL
 );
 """
 
@@ -65,6 +71,10 @@ class Manifest:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        if "source" not in columns:  # an index from before sources were recorded
+            with self.db:
+                self.db.execute("ALTER TABLE articles ADD COLUMN source TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -105,36 +115,82 @@ class Manifest:
                 [(k, str(v)) for k, v in values.items()],
             )
 
+    def delete_meta(self, key: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     # -- articles ------------------------------------------------------------
 
-    def hashes(self) -> dict[str, str | None]:
-        """article id -> content hash, None for pending (dirty) articles."""
-        return {
-            row[0]: (row[1] if row[2] == "done" else None)
-            for row in self.db.execute("SELECT id, content_hash, status FROM articles")
-        }
+    def hashes(self, source: str | None = None) -> dict[str, str | None]:
+        """article id -> content hash, None for pending (dirty) articles; one source's, or all."""
+        query, params = "SELECT id, content_hash, status FROM articles", ()
+        if source is not None:
+            query, params = query + " WHERE source = ?", (source,)
+        return {row[0]: (row[1] if row[2] == "done" else None) for row in self.db.execute(query, params)}
 
-    def mark_pending(self, article_ids: Iterable[str]) -> None:
+    def article_count(self) -> int:
+        """Every article row, pending ones included (what a run could remove)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # -- sources -------------------------------------------------------------
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(path, label) of every recorded source, in the order they were added."""
+        return [tuple(r) for r in self.db.execute("SELECT path, label FROM sources ORDER BY added_at, path")]
+
+    def add_source(self, path: str, label: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO sources(path, label, added_at) VALUES (?, ?, ?)",
+                            (path, label, time.time()))
+
+    def drop_source(self, path: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def source_counts(self) -> dict[str, int]:
+        """source path -> its done articles."""
+        rows = self.db.execute("SELECT source, COUNT(*) FROM articles WHERE status = 'done' GROUP BY source")
+        return {source: int(n) for source, n in rows if source is not None}
+
+    def adopt_unsourced(self, path: str) -> None:
+        """Articles recorded before sources were (source NULL) belong to `path`."""
+        with self.db:
+            self.db.execute("UPDATE articles SET source = ? WHERE source IS NULL", (path,))
+
+    def has_id_under(self, prefix: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM articles WHERE substr(id, 1, ?) = ? LIMIT 1",
+                              (len(prefix), prefix)).fetchone()
+        return row is not None
+
+    def mark_pending(self, article_ids: Iterable[str], source: str | None = None) -> None:
+        """Dirty until marked done; a new id is recorded under `source` so a killed run's
+        half-written article is repaired (or removed) with its own source."""
         with self.db:
             self.db.executemany(
-                "INSERT INTO articles(id, path, headline, status) VALUES (?, '', '', 'pending') "
+                "INSERT INTO articles(id, path, headline, status, source) VALUES (?, '', '', 'pending', ?) "
                 "ON CONFLICT(id) DO UPDATE SET status = 'pending'",
-                [(a,) for a in article_ids],
+                [(a, source) for a in article_ids],
             )
 
-    def mark_done(self, items: Iterable[tuple[Article, list[Chunk]]]) -> None:
+    def mark_all_pending(self) -> None:
+        with self.db:
+            self.db.execute("UPDATE articles SET status = 'pending'")
+
+    def mark_done(self, items: Iterable[tuple[Article, list[Chunk], str | None]]) -> None:
+        """(article, its chunks, its source path) now stored in the vector store."""
         now = time.time()
         with self.db:
-            for article, chunks in items:
+            for article, chunks, source in items:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 self.db.execute(
-                    "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, indexed_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, "
+                    "indexed_at, source) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                     "path=excluded.path, headline=excluded.headline, date=excluded.date, "
                     "content_hash=excluded.content_hash, status='done', text=excluded.text, "
-                    "n_chunks=excluded.n_chunks, indexed_at=excluded.indexed_at",
+                    "n_chunks=excluded.n_chunks, indexed_at=excluded.indexed_at, "
+                    "source=COALESCE(excluded.source, articles.source)",
                     (article.id, str(article.path), article.headline, article.date,
-                     article.content_hash, article.text, len(chunks), now),
+                     article.content_hash, article.text, len(chunks), now, source),
                 )
                 self.db.executemany(
                     "INSERT INTO chunks(article_id, seq, start, end) VALUES (?, ?, ?, ?)",
@@ -145,11 +201,10 @@ class Manifest:
         with self.db:
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(a,) for a in article_ids])
 
-    def clear(self) -> None:
+    def forget_build(self) -> None:
+        """Drop what the index was built with (model, chunking): a rebuild may change them."""
         with self.db:
-            self.db.execute("DELETE FROM chunks")
-            self.db.execute("DELETE FROM articles")
-            self.db.execute("DELETE FROM meta")
+            self.db.execute("DELETE FROM meta WHERE key IN ('embed_model', 'chunking', 'dimension')")
 
     def article(self, article_id: str) -> ArticleRecord | None:
         row = self.db.execute(
@@ -182,6 +237,14 @@ class Manifest:
             ):
                 out[f"{aid}#{seq}"] = (aid, start, end, text, headline, day, path)
         return out
+
+    def chunk_ids(self) -> Iterator[str]:
+        """The id of every chunk of a done article: what the vector store should hold."""
+        rows = self.db.execute(
+            "SELECT c.article_id, c.seq FROM chunks c JOIN articles a ON a.id = c.article_id WHERE a.status = 'done'"
+        )
+        for article_id, seq in rows:
+            yield f"{article_id}#{seq}"
 
     def article_chunk_ids(self, article_id: str) -> list[str]:
         rows = self.db.execute("SELECT seq FROM chunks WHERE article_id = ? ORDER BY seq", (article_id,))

@@ -143,7 +143,26 @@ class ChunkStore:
         for i in range(0, len(article_ids), step):
             collection.delete(where={"article_id": {"$in": article_ids[i : i + step]}})
 
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        if not ids or not self.exists():
+            return
+        step = self.batch_size()
+        for i in range(0, len(ids), step):
+            self.collection().delete(ids=list(ids[i : i + step]))
+
     # -- reads ---------------------------------------------------------------
+
+    def ids(self, page: int = 5000) -> Iterator[str]:
+        """Every stored record's id (no documents or vectors read)."""
+        if not self.exists():
+            return
+        collection, offset = self.collection(), 0
+        while True:
+            got = collection.get(include=[], limit=page, offset=offset)["ids"]
+            if not got:
+                return
+            yield from got
+            offset += len(got)
 
     def query(self, vector: list[float], k: int, where: dict | None = None) -> list[StoredChunk]:
         """The k nearest chunks (fewer if the collection holds fewer: Chroma 1.x allows that)."""

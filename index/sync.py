@@ -9,9 +9,8 @@ why a killed run is repaired by the next one.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from index.articles import Article, ReadOptions, Skip, read_corpus
@@ -20,7 +19,8 @@ from index.embedding import Embedder
 from index import lexical
 from index.manifest import Manifest
 from index.settings import Settings
-from index.errors import UserError
+from index.errors import LargeRemovalError
+from index.sources import Source
 from index.store import ChunkStore, check_recorded
 
 GROUP_BATCHES = 4  # model batches per group: chunks of several articles share a model call
@@ -40,6 +40,8 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     repaired: int = 0  # pending articles left by an interrupted run, now fixed
+    repaired_store: int = 0  # articles the vector store had lost (or stray records it held)
+    sources: list[str] = field(default_factory=list)  # the source folders this run read
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks in the index after the run
@@ -49,7 +51,7 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.repaired)
+        return bool(self.added or self.updated or self.removed or self.repaired or self.repaired_store)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,53 +88,68 @@ class Syncer:
             )
         return self._chunker
 
-    def plan(self, corpus: Path, report: SyncReport) -> tuple[list[tuple[Article, str]], list[str]]:
-        """(articles to (re)index with 'added'|'updated', ids to remove)."""
-        known = self.manifest.hashes()
+    def plan(self, source: Source, report: SyncReport,
+             rebuilding: bool = False) -> tuple[list[tuple[Article, str, str]], list[str]]:
+        """(articles of this source to (re)index with 'added'|'updated'|'repaired', ids to remove).
+
+        While a rebuild is under way every article is pending and counts as added."""
+        known = self.manifest.hashes(source.path)
         seen: set[str] = set()
-        todo: list[tuple[Article, str]] = []
-        skipped: Counter[str] = Counter()
-        warnings: Counter[str] = Counter()
+        todo: list[tuple[Article, str, str]] = []
         orphaned: list[str] = []
         options = ReadOptions(max_bytes=self.settings.max_file_bytes)
-        for entry in read_corpus(corpus, options):
+        for entry in read_corpus(Path(source.path), options):
+            entry = replace(entry, id=source.article_id(entry.id))
             seen.add(entry.id)
             if isinstance(entry, Skip):
-                skipped[entry.reason] += 1
+                report.skipped[entry.reason] = report.skipped.get(entry.reason, 0) + 1
                 report.problems.append(Problem(entry.id, entry.reason, entry.detail))
                 if entry.id in known and known[entry.id] is None:
                     orphaned.append(entry.id)  # half-written before, unreadable now
                 continue  # otherwise keep whatever is indexed for it
             for warning in entry.warnings:
-                warnings[warning] += 1
+                report.warnings[warning] = report.warnings.get(warning, 0) + 1
                 report.problems.append(Problem(entry.id, warning))
             if entry.id not in known:
-                todo.append((entry, "added"))
+                todo.append((entry, "added", source.path))
             elif known[entry.id] is None:
-                todo.append((entry, "repaired"))
+                todo.append((entry, "added" if rebuilding else "repaired", source.path))
             elif known[entry.id] != entry.content_hash:
-                todo.append((entry, "updated"))
+                todo.append((entry, "updated", source.path))
             else:
                 report.unchanged += 1
-        report.skipped = dict(skipped)
-        report.warnings = dict(warnings)
         removed = [a for a in known if a not in seen] + orphaned
         return todo, removed
 
-    def run(self, corpus: Path, rebuild: bool = False, progress: Progress | None = None,
-            on_total: Callable[[int], None] | None = None) -> SyncReport:
+    def run(self, sources: list[Source], rebuild: bool = False, progress: Progress | None = None,
+            on_total: Callable[[int], None] | None = None, allow_removal: bool = False) -> SyncReport:
+        """Bring the index up to date with these sources.
+
+        A run that would remove more than half of the index's articles raises
+        `LargeRemovalError` before it removes anything, unless `allow_removal`.
+        """
         started = time.perf_counter()
-        corpus = Path(corpus)
-        if not corpus.is_dir():
-            raise UserError(f"corpus folder not found: {corpus}")
         chunking = self.settings.chunking_fingerprint()
-        if rebuild:
-            self.store.drop()
-            self.manifest.clear()
+        rebuilding = bool(rebuild or self.manifest.get_meta("rebuild"))
+        if rebuilding:
+            self._drop_for_rebuild()
         recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")}
         check_recorded(recorded, self.embedder.model_id, chunking)
-        report = SyncReport()
-        todo, removed = self.plan(corpus, report)
+        report = SyncReport(sources=[s.path for s in sources])
+        report.repaired_store = self._repair_store()
+        todo: list[tuple[Article, str, str]] = []
+        removed: list[str] = []
+        for source in sources:
+            if not Path(source.path).is_dir():  # an unmounted drive is not a deleted archive
+                report.skipped["source_missing"] = report.skipped.get("source_missing", 0) + 1
+                report.problems.append(Problem(source.path, "source_missing", "its articles are kept"))
+                continue
+            source_todo, source_removed = self.plan(source, report, rebuilding)
+            todo += source_todo
+            removed += source_removed
+        total = self.manifest.article_count()
+        if not allow_removal and len(removed) > 1 and 2 * len(removed) > total:
+            raise LargeRemovalError(len(removed), total)
         if on_total:
             on_total(len(todo))
         if removed:
@@ -144,24 +161,78 @@ class Syncer:
             self._write(group, report)
             if progress:
                 progress(len(group))
-        if todo or removed or rebuild or not self.manifest.get_meta("embed_model"):
+        if todo or removed or rebuild or report.repaired_store or not self.manifest.get_meta("embed_model"):
             meta = {"embed_model": self.embedder.model_id, "chunking": chunking,
                     "last_update": str(time.time())}
             if report.embedded:
                 meta["dimension"] = str(self.embedder.dimension)
             self.manifest.set_meta(**meta)
+        if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
+            self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
         report.chunks = self.manifest.counts()[1]
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _groups(self, todo: list[tuple[Article, str]]):
+    def remove_source(self, source: Source) -> SyncReport:
+        """Remove a source's articles, then forget the source (a kill between is repaired
+        by the next run, which finds the articles pending and indexes them again)."""
+        started = time.perf_counter()
+        ids = list(self.manifest.hashes(source.path))
+        if ids:
+            self.manifest.mark_pending(ids)
+            self.store.delete_articles(ids)
+            self.manifest.remove(ids)
+            self.manifest.set_meta(last_update=str(time.time()))
+        self.manifest.drop_source(source.path)
+        lexical.ensure_current(self.settings.index_dir, self.manifest)
+        return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
+                          seconds=round(time.perf_counter() - started, 3))
+
+    def _drop_for_rebuild(self) -> None:
+        """Empty the store so everything is embedded again, crash-safely.
+
+        Every article is marked pending (committed) before the store is dropped, and the
+        `rebuild` mark is cleared only once each is done again: a run killed at any
+        step leaves an index the next run finishes rebuilding.
+        """
+        if self.manifest.get_meta("rebuild") == "dropped":
+            return  # resuming: the store was emptied by the run that was interrupted
+        self.manifest.set_meta(rebuild="started")
+        self.manifest.mark_all_pending()
+        self.manifest.forget_build()
+        self.store.drop()
+        self.manifest.set_meta(rebuild="dropped")
+
+    def _repair_store(self) -> int:
+        """Articles whose chunks the store lost (or holds extra of), marked for repair.
+
+        The manifest says how many chunks are stored; a store holding another number
+        (its folder deleted, a copy restored from an older backup) has each affected
+        article re-embedded and each stray record deleted.
+        """
+        expected = self.manifest.counts()[1]
+        if expected == 0 and not self.store.exists():
+            return 0
+        if self.store.count() == expected:
+            return 0
+        stored = set(self.store.ids())
+        wanted = set(self.manifest.chunk_ids())
+        broken = {cid.rpartition("#")[0] for cid in wanted - stored}
+        stray = sorted(stored - wanted)
+        if stray:
+            self.store.delete_ids(stray)
+        if broken:
+            self.manifest.mark_pending(sorted(broken))
+        return len(broken) + len(stray)
+
+    def _groups(self, todo: list[tuple[Article, str, str]]):
         """Articles with their chunks, grouped so each model call sees a few batches of chunks."""
-        group: list[tuple[Article, str, list[Chunk]]] = []
+        group: list[tuple[Article, str, str, list[Chunk]]] = []
         size = 0
-        for article, kind in todo:
+        for article, kind, source in todo:
             chunks = self.chunker.chunk(article)
-            group.append((article, kind, chunks))
+            group.append((article, kind, source, chunks))
             size += len(chunks)
             if size >= GROUP_BATCHES * self.settings.embed_batch:
                 yield group
@@ -169,21 +240,22 @@ class Syncer:
         if group:
             yield group
 
-    def _write(self, group: list[tuple[Article, str, list[Chunk]]], report: SyncReport) -> None:
-        texts = [embedding_text(a, c.text) for a, _, chunks in group for c in chunks]
+    def _write(self, group: list[tuple[Article, str, str, list[Chunk]]], report: SyncReport) -> None:
+        texts = [embedding_text(a, c.text) for a, _, _, chunks in group for c in chunks]
         vectors = self.embedder.embed_documents(texts) if texts else []
-        ids = [a.id for a, _, _ in group]
-        self.manifest.mark_pending(ids)  # committed before the store is touched
+        for source in {s for _, _, s, _ in group}:  # committed before the store is touched
+            self.manifest.mark_pending([a.id for a, _, s, _ in group if s == source], source)
+        ids = [a.id for a, _, _, _ in group]
         self.store.delete_articles(ids)
-        records = [(a, c) for a, _, chunks in group for c in chunks]
+        records = [(a, c) for a, _, _, chunks in group for c in chunks]
         self.store.add(
             ids=[c.id for _, c in records],
             vectors=vectors,
             documents=[c.text for _, c in records],
             metadatas=[chunk_metadata(a, c) for a, c in records],
         )
-        self.manifest.mark_done((a, chunks) for a, _, chunks in group)
-        for _, kind, _ in group:
+        self.manifest.mark_done((a, chunks, source) for a, _, source, chunks in group)
+        for _, kind, _, _ in group:
             setattr(report, kind, getattr(report, kind) + 1)
         report.embedded += len(texts)
 

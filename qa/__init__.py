@@ -19,11 +19,11 @@ from index.errors import UserError
 from index.settings import Settings
 from index.sync import SyncReport
 from qa.engine import Engine
-from qa.types import Answer, ArticleText, Citation, Passage, Status
+from qa.types import Answer, ArticleText, Citation, Passage, SourceInfo, Status
 
 __all__ = [
-    "Answer", "ArticleText", "Citation", "Engine", "Passage", "Settings", "Status", "SyncReport",
-    "UserError", "article", "ask", "default_engine", "index", "search", "status",
+    "Answer", "ArticleText", "Citation", "Engine", "Passage", "Settings", "SourceInfo", "Status",
+    "SyncReport", "UserError", "article", "ask", "default_engine", "index", "search", "sources", "status",
 ]
 
 _default: Engine | None = None
@@ -36,8 +36,13 @@ def default_engine() -> Engine:
     return _default
 
 
-def index(corpus=None, rebuild: bool = False) -> SyncReport:
-    return default_engine().index(corpus, rebuild=rebuild)
+def index(corpus=None, rebuild: bool = False, allow_removal: bool = False) -> SyncReport:
+    """Add or update the source folder `corpus`; without it, update every recorded source."""
+    return default_engine().index(corpus, rebuild=rebuild, allow_removal=allow_removal)
+
+
+def sources() -> list[SourceInfo]:
+    return default_engine().sources()
 
 
 def ask(question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None) -> Answer:

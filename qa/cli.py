@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import index  # noqa: F401 - offline configuration first
-from index.errors import UserError
+from index.errors import LargeRemovalError, UserError
 from index.settings import Settings
 from index.sync import SyncReport
 from qa.engine import Engine
@@ -47,11 +47,13 @@ def _one_line(exc: Exception) -> str:
     return " ".join(line.strip() for line in text[:3]) if text else type(exc).__name__
 
 
-def _run(call: Callable):
-    """Run an engine call; a user error becomes one line on stderr, exit 1."""
+def _run(call: Callable, keep: type[Exception] | None = None):
+    """Run an engine call; a user error becomes one line on stderr, exit 1 (`keep`: re-raised)."""
     try:
         return call()
     except UserError as exc:
+        if keep is not None and isinstance(exc, keep):
+            raise
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         raise click.Abort() from None
@@ -59,21 +61,81 @@ def _run(call: Callable):
 
 @main.command("index")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Drop the index and build it again.")
+@click.option("--rebuild", is_flag=True, help="Drop the vectors and embed every source again.")
+@click.option("--yes", is_flag=True, help="Go ahead when a run would remove more than half of the articles.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.pass_context
-def index_command(ctx: click.Context, path: Path | None, rebuild: bool, as_json: bool) -> None:
-    """Bring the index up to date with PATH (default: the corpus folder)."""
+def index_command(ctx: click.Context, path: Path | None, rebuild: bool, yes: bool, as_json: bool) -> None:
+    """Add or update the source PATH; without PATH, update every recorded source.
+
+    The first run without PATH indexes the corpus folder (QA_CORPUS_DIR, seeds/).
+    """
     engine = _engine(ctx)
-    bar = _ProgressBar(enabled=not as_json and sys.stderr.isatty())
+
+    def run(allow_removal: bool) -> SyncReport:
+        bar = _ProgressBar(enabled=not as_json and sys.stderr.isatty())
+        try:
+            return engine.index(path, rebuild=rebuild, progress=bar.update, on_total=bar.start,
+                                allow_removal=allow_removal)
+        finally:
+            bar.close()
+
     try:
-        report = _run(lambda: engine.index(path, rebuild=rebuild, progress=bar.update, on_total=bar.start))
-    finally:
-        bar.close()
+        report = _run(lambda: run(yes), keep=LargeRemovalError)
+    except LargeRemovalError as exc:
+        if not _interactive():
+            raise click.ClickException(str(exc)) from None
+        click.confirm(f"This run would remove {exc.removing} of the index's {exc.total} articles "
+                      "(their files are gone from their source). Remove them?", abort=True, err=True)
+        report = _run(lambda: run(True))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         click.echo(_summary(report))
+
+
+@main.command("sources")
+@click.option("--remove", "remove", type=click.Path(path_type=Path), help="Remove this source and its articles.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def sources_command(ctx: click.Context, remove: Path | None, yes: bool, as_json: bool) -> None:
+    """List the sources of the index with their article counts, or remove one."""
+    engine = _engine(ctx)
+    if remove is not None:
+        path = _run(lambda: _source_path(engine, remove))
+        source = next(s for s in engine.sources() if s.folder == path)
+        if not yes:
+            if not _interactive():
+                raise click.ClickException(
+                    f"removing {source.folder} deletes its {source.articles} articles from the index: "
+                    "add --yes to confirm")
+            click.confirm(f"Remove {source.folder} and its {source.articles} articles from the index?",
+                          abort=True, err=True)
+        report = _run(lambda: engine.remove_source(source.folder))
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False) if as_json else
+                   f"removed {source.folder}: {report.removed} articles, {report.chunks} chunks left in the index")
+        return
+    listed = _run(engine.sources)
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in listed], ensure_ascii=False))
+        return
+    if not listed:
+        click.echo("no sources yet: run `qa index PATH`")
+    for s in listed:
+        missing = "" if s.present else "  (folder missing: articles kept)"
+        prefix = f"  ids: {s.label}/..." if s.label else ""
+        click.echo(f"{s.articles:>8} articles  {s.folder}{prefix}{missing}")
+
+
+def _source_path(engine: Engine, given: Path) -> str:
+    from index import sources
+
+    return sources.find(engine.manifest, given).path
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
 
 
 class _ProgressBar:
@@ -100,6 +162,7 @@ def _summary(report: SyncReport) -> str:
     lines = [
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged" + (f", {report.repaired} repaired" if report.repaired else "")
+        + (f", {report.repaired_store} missing or stray store records repaired" if report.repaired_store else "")
         + f"; {report.embedded} chunks embedded, {report.chunks} in the index ({report.seconds:.1f} s)"
     ]
     if report.skipped:

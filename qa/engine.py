@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import lexical
+from index import lexical, sources
 from index.embedding import Embedder, load_embedder
 from index.errors import EmptyIndexError, UserError
 from index.lexical import LexicalIndex
@@ -29,7 +29,7 @@ from qa.decompose import split_question
 from qa.inputs import check_history, check_k, check_question, date_bounds
 from qa.retrieval import HybridRetriever, question_with_context
 from qa.scoring import Idf, sentence_cache, token_cache
-from qa.types import Answer, ArticleText, Passage, Status
+from qa.types import Answer, ArticleText, Passage, SourceInfo, Status
 
 
 ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
@@ -110,15 +110,40 @@ class Engine:
     # -- operations ----------------------------------------------------------
 
     def index(self, corpus: str | Path | None = None, rebuild: bool = False,
-              progress: Progress | None = None, on_total=None) -> SyncReport:
-        """Bring the index up to date with the corpus folder (settings' by default)."""
-        corpus = Path(corpus) if corpus is not None else self.settings.corpus_dir
+              progress: Progress | None = None, on_total=None, allow_removal: bool = False) -> SyncReport:
+        """Bring the index up to date: with `corpus` (recorded as a source if new), or with
+        every recorded source (the settings' corpus folder when none is recorded yet).
+
+        A run that would remove more than half of the articles raises `LargeRemovalError`
+        unless `allow_removal`; a rebuild covers every source.
+        """
         with self._write_lock:
+            recorded = sources.recorded(self.manifest, self.settings.corpus_dir)
+            if corpus is not None:
+                wanted = [sources.register(self.manifest, Path(corpus))]
+            else:
+                wanted = recorded or [sources.register(self.manifest, self.settings.corpus_dir)]
+            if rebuild or self.manifest.get_meta("rebuild"):  # every source is embedded again
+                wanted += [s for s in sources.recorded(self.manifest) if s not in wanted]
             syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest)
-            report = syncer.run(corpus, rebuild=rebuild, progress=progress, on_total=on_total)
+            report = syncer.run(wanted, rebuild=rebuild, progress=progress, on_total=on_total,
+                                allow_removal=allow_removal)
             self._written_stamp = self.manifest.get_meta("last_update")
-        if report.changed or rebuild:
-            self.manifest.set_meta(corpus_dir=str(corpus.resolve()))
+        return report
+
+    def sources(self) -> list[SourceInfo]:
+        """The recorded sources with their article counts."""
+        counts = self.manifest.source_counts()
+        return [SourceInfo(s.path, s.label, counts.get(s.path, 0), Path(s.path).is_dir())
+                for s in sources.recorded(self.manifest, self.settings.corpus_dir)]
+
+    def remove_source(self, path: str | Path) -> SyncReport:
+        """Forget a source and remove its articles from the index."""
+        with self._write_lock:
+            source = sources.find(self.manifest, Path(path))
+            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest)
+            report = syncer.remove_source(source)
+            self._written_stamp = self.manifest.get_meta("last_update")
         return report
 
     def search(self, question: str, k: int = 5, since=None, until=None, mode: str = "hybrid",
@@ -217,7 +242,7 @@ class Engine:
                  if self.settings.chroma_host else f"chroma on disk {Path(self.settings.index_dir) / 'chroma'}")
         return Status(
             index_dir=str(Path(self.settings.index_dir).resolve()),
-            corpus_dir=self.manifest.get_meta("corpus_dir") or str(self.settings.corpus_dir),
+            sources=[s.to_dict() for s in self.sources()],
             articles=articles,
             chunks=chunks,
             embed_model=self.manifest.get_meta("embed_model"),

@@ -25,9 +25,22 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class SourceInfo:
+    """A folder the index was given, and how many of its articles are indexed."""
+
+    folder: str  # absolute (named `folder`, not `path`: gradio_client downloads any "path" key)
+    label: str  # article ids of this source start with 'label/' ('' for the first source)
+    articles: int
+    present: bool  # False: the folder is missing now; its articles are kept
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Status:
     index_dir: str
-    corpus_dir: str
+    sources: list[dict]
     articles: int
     chunks: int
     embed_model: str | None

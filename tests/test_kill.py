@@ -68,3 +68,47 @@ def test_sigkill_mid_index_is_repaired(tmp_path, embedder):
     texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
     for record, fresh in zip(records, embedder.embed_documents(texts)):
         assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
+
+
+def rebuild_state(db_path) -> str | None:
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'rebuild'").fetchone()
+            return row[0] if row else None
+    except sqlite3.Error:
+        return None
+
+
+def test_sigkill_mid_rebuild_is_repaired(tmp_path, embedder):
+    """Killed after the vectors were dropped: the next plain run finishes the rebuild."""
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, n=40)
+    env = cli_env(tmp_path) | {"QA_EMBED_BATCH": "8"}
+    Engine(Settings(index_dir=tmp_path / "idx", embed_batch=8), embedder=embedder).index(corpus)
+    proc = subprocess.Popen([*qa_command(), "index", "--rebuild", "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    db = tmp_path / "idx" / "manifest.sqlite"
+    deadline = time.time() + 240
+    while (rebuild_state(db) != "dropped" or done_articles(db) < 5) and time.time() < deadline \
+            and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the rebuild finished before it could be killed: make the corpus bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = done_articles(db)
+    assert rebuild_state(db) == "dropped" and 5 <= killed_at < 40
+
+    rerun = subprocess.run([*qa_command(), "index", "--json"], env=env, capture_output=True, text=True,
+                           timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert (report["added"], report["unchanged"]) == (40 - killed_at, killed_at)
+    assert rebuild_state(db) is None
+    engine = Engine(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+    expected = fresh_build(corpus, engine)
+    assert index_contents(engine) == expected
+    assert manifest_contents(engine) == expected
+    records = list(engine.store.iter_all(include_vectors=True))[::20]
+    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    for record, fresh in zip(records, embedder.embed_documents(texts)):
+        assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]

@@ -12,10 +12,12 @@ import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings, strategies as st
+import pytest
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from index.articles import Article, read_corpus
 from index.chunks import Chunker, embedding_text
+from index.errors import LargeRemovalError
 from index.settings import Settings
 from qa.engine import Engine
 from tests.conftest import CountingEmbedder, HashEmbedder
@@ -77,7 +79,13 @@ class SyncMachine(RuleBasedStateMachine):
     @rule()
     def index(self):
         self.embedder.embedded.clear()
-        report = self.engine.index(self.corpus)
+        gone = set(self.synced) - set(self.files)
+        if len(gone) > 1 and 2 * len(gone) > len(self.synced):  # the guard stops before touching anything
+            before = manifest_contents(self.engine)
+            with pytest.raises(LargeRemovalError):
+                self.engine.index(self.corpus)
+            assert manifest_contents(self.engine) == before and self.embedder.embedded == []
+        report = self.engine.index(self.corpus, allow_removal=True)
         changed = {n for n, t in self.files.items() if self.synced.get(n) != t}
         assert report.added + report.updated == len(changed)
         assert report.removed == len(set(self.synced) - set(self.files))

@@ -119,6 +119,7 @@ def test_status_endpoint(client):
     assert status["articles"] == 4
     assert status["chunks"] >= 4
     assert status["embed_model"]
+    assert [s["articles"] for s in status["sources"]] == [4]  # the recorded source, not seeds/
 
 
 def test_launch_refuses_remote_hosts_without_auth(engine):

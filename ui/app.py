@@ -70,7 +70,7 @@ def build_app(engine: Engine) -> gr.Blocks:
                                          js_on_load=ARTICLE_JS, max_height=640)
                     with gr.Tab("Index", id="index", elem_id="qa-tab-index"):
                         status = gr.Markdown(elem_id="qa-status")
-                        update = gr.Button("Update index from the corpus folder", elem_id="qa-update")
+                        update = gr.Button("Update every source", elem_id="qa-update")
                         update_note = gr.Markdown(elem_id="qa-update-note")
 
         chat_inputs = [message, turns, k, since, until, search_only]

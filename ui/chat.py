@@ -157,7 +157,7 @@ class Handlers:
         def on_progress(done: int, total: int | None) -> None:
             progress((done, total), desc="Indexing articles", unit="articles")
 
-        progress(0, desc="Reading the corpus folder")
+        progress(0, desc="Reading the sources")
         try:
             report = self.service.update(on_progress)
             note = render.report_markdown(report)

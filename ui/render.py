@@ -188,10 +188,15 @@ def status_markdown(status: dict) -> str:
         ("Chunks", status.get("chunks")),
         ("Embedding model", status.get("embed_model") or "none yet (not indexed)"),
         ("Last update", _when(status.get("last_update"))),
-        ("Corpus folder", status.get("corpus_dir")),
         ("Store", status.get("store")),
     ]
-    return "\n".join(f"- **{name}:** {_md_cell(value)}" for name, value in rows)
+    lines = [f"- **{name}:** {_md_cell(value)}" for name, value in rows]
+    sources = status.get("sources") or []
+    lines.append(f"- **Sources:** {'none yet' if not sources else len(sources)}")
+    for source in sources:
+        missing = " (folder missing: articles kept)" if not source.get("present", True) else ""
+        lines.append(f"  - {_md_cell(source.get('folder'))}: {_md_cell(source.get('articles'))} articles{missing}")
+    return "\n".join(lines)
 
 
 def _when(iso: str | None) -> str:

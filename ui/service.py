@@ -65,7 +65,8 @@ class Service:
         return self.engine.status().to_dict()
 
     def update(self, on_progress: Callable[[int, int | None], None]) -> dict:
-        """Bring the index up to date from the corpus folder, reporting (done, total) articles."""
+        """Update every recorded source, reporting (done, total) articles; never removes more than
+        half of the index without a confirmation, which the chat does not give."""
         state = {"done": 0, "total": None}
 
         def on_total(total: int) -> None:

@@ -1,0 +1,82 @@
+"""The sources an index was given, so that no run drops another source's articles.
+
+A source is a folder given to `qa index PATH`. The index records each one with
+a label: article ids are `label/path-inside-the-source` (the first source of
+an index has the empty label, so its ids are plain relative paths, as before
+sources were recorded). A bare `qa index` updates every recorded source; an
+article is removed only when its file disappears from its own source, and a
+source folder that is missing altogether (an unmounted drive) keeps its
+articles until `qa sources --remove` says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import UserError
+from index.manifest import Manifest
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # absolute, resolved
+    label: str  # '' for an index's first source
+
+    def article_id(self, relative: str) -> str:
+        return f"{self.label}/{relative}" if self.label else relative
+
+
+def recorded(manifest: Manifest, legacy_default: Path | None = None) -> list[Source]:
+    """The recorded sources; an index built before sources were recorded adopts its folder."""
+    found = [Source(path, label) for path, label in manifest.sources()]
+    if not found and manifest.article_count():
+        folder = manifest.get_meta("corpus_dir") or (str(Path(legacy_default).resolve()) if legacy_default else None)
+        if folder:
+            manifest.add_source(folder, "")
+            manifest.adopt_unsourced(folder)
+            found = [Source(folder, "")]
+    return found
+
+
+def register(manifest: Manifest, folder: Path) -> Source:
+    """The source for `folder`: a recorded one that holds it, or a new one."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise UserError(f"corpus folder not found: {folder}")
+    folder = folder.resolve()
+    sources = recorded(manifest)
+    for source in sources:
+        if folder == Path(source.path) or Path(source.path) in folder.parents:
+            return source  # a folder inside a source is updated as part of it
+    for source in sources:
+        if folder in Path(source.path).parents:
+            raise UserError(
+                f"{folder} holds the recorded source {source.path}: remove that first "
+                f"(`qa sources --remove {source.path}`) or index it on its own"
+            )
+    label = "" if not sources and not manifest.article_count() else _free_label(manifest, folder, sources)
+    manifest.add_source(str(folder), label)
+    return Source(str(folder), label)
+
+
+def find(manifest: Manifest, folder: Path) -> Source:
+    """A recorded source by its path (the folder need not exist any more)."""
+    wanted = Path(folder).expanduser()
+    candidates = {str(wanted), str(wanted.resolve()) if wanted.exists() else str(wanted.absolute())}
+    for source in recorded(manifest):
+        if source.path in candidates:
+            return source
+    known = ", ".join(s.path for s in recorded(manifest)) or "none"
+    raise UserError(f"{folder} is not a source of this index (sources: {known})")
+
+
+def _free_label(manifest: Manifest, folder: Path, sources: list[Source]) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name).strip("-.") or "source"
+    taken = {s.label for s in sources}
+    label, n = base, 1
+    while label in taken or manifest.has_id_under(label + "/"):
+        n += 1
+        label = f"{base}-{n}"
+    return label
