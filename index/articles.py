@@ -100,6 +100,8 @@ def read_article(root: Path, path: Path, options: ReadOptions) -> Article | Skip
     headline, day, body, header_warnings = split_header(text, fallback=path.stem)
     if not body.strip():
         body = headline  # a one-line article: its line is all we have
+    if not looks_english(body):
+        header_warnings.append("not_english")  # indexed and searchable; answer types and entities are English
     return Article(
         id=article_id,
         path=path,
@@ -138,6 +140,24 @@ def split_header(text: str, fallback: str) -> tuple[str, str | None, str, list[s
     if stripped and len(stripped) <= HEADLINE_MAX_CHARS and rest.startswith("\n"):
         return stripped, None, rest.lstrip("\n"), []
     return fallback, None, text, []
+
+
+_ENGLISH = frozenset("the of and to in a is that for on with was as it by at from said be has have he are "
+                     "this an but not they his which will were been".split())
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def looks_english(text: str) -> bool:
+    """Whether a text reads as English: common English words make up a share of any English
+    prose (about a quarter of news text) and almost none of German, French or Chinese."""
+    sample = text[:5000]
+    letters = len(re.findall(r"\w", sample))
+    if letters and len(_CJK.findall(sample)) > 0.2 * letters:
+        return False
+    words = re.findall(r"[^\W\d_]+", sample.lower())
+    if len(words) < 25:
+        return True  # too short to tell
+    return sum(w in _ENGLISH for w in words) / len(words) >= 0.08
 
 
 def date_to_int(day: str | None) -> int:

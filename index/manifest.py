@@ -21,6 +21,7 @@ from pathlib import Path
 
 from index.articles import Article
 from index.chunks import Chunk
+from index.entities import Span
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +44,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     end INTEGER NOT NULL,
     PRIMARY KEY (article_id, seq)
 );
+CREATE TABLE IF NOT EXISTS entities (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_by_article ON entities(article_id);
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     label TEXT NOT NULL UNIQUE,
@@ -176,11 +184,11 @@ class Manifest:
         with self.db:
             self.db.execute("UPDATE articles SET status = 'pending'")
 
-    def mark_done(self, items: Iterable[tuple[Article, list[Chunk], str | None]]) -> None:
-        """(article, its chunks, its source path) now stored in the vector store."""
+    def mark_done(self, items: Iterable[tuple[Article, list[Chunk], str | None, list[Span] | None]]) -> None:
+        """(article, its chunks, its source path, its entity spans or None) now in the vector store."""
         now = time.time()
         with self.db:
-            for article, chunks, source in items:
+            for article, chunks, source, spans in items:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 self.db.execute(
                     "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, "
@@ -196,6 +204,43 @@ class Manifest:
                     "INSERT INTO chunks(article_id, seq, start, end) VALUES (?, ?, ?, ?)",
                     [(c.article_id, c.seq, c.start, c.end) for c in chunks],
                 )
+                if spans is not None:
+                    self._replace_entities(article.id, spans)
+
+    def _replace_entities(self, article_id: str, spans: list[Span]) -> None:
+        self.db.execute("DELETE FROM entities WHERE article_id = ?", (article_id,))
+        self.db.executemany("INSERT INTO entities(article_id, start, end, label) VALUES (?, ?, ?, ?)",
+                            [(article_id, s, e, label) for s, e, label in spans])
+
+    def set_entities(self, items: Iterable[tuple[str, list[Span]]]) -> None:
+        """(article id, its spans): tagged again, e.g. with another entity model."""
+        with self.db:
+            for article_id, spans in items:
+                self._replace_entities(article_id, spans)
+
+    def entities(self, article_ids: list[str]) -> dict[str, list[Span]]:
+        """article id -> its entity spans (offsets into its text), in text order."""
+        out: dict[str, list[Span]] = {a: [] for a in article_ids}
+        for i in range(0, len(article_ids), 400):
+            part = article_ids[i : i + 400]
+            rows = self.db.execute(
+                f"SELECT article_id, start, end, label FROM entities WHERE article_id IN ({','.join('?' * len(part))}) "
+                "ORDER BY article_id, start", part)
+            for aid, start, end, label in rows:
+                out[aid].append((start, end, label))
+        return out
+
+    def iter_article_chunks(self) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+        """(article id, [(chunk start, chunk text)]) for every done article."""
+        current, chunks = None, []
+        for aid, _seq, start, _end, text, _h, _d in self.iter_chunks():
+            if aid != current and current is not None:
+                yield current, chunks
+                chunks = []
+            current = aid
+            chunks.append((start, text))
+        if current is not None:
+            yield current, chunks
 
     def remove(self, article_ids: Iterable[str]) -> None:
         with self.db:

