@@ -273,11 +273,11 @@ def eval_command(ctx: click.Context, file: Path, k: int, mode: str, no_rerank: b
     engine = _engine(ctx)
     items = _run(lambda: evaluate.load_items(file))
     outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=mode, rerank=not no_rerank))
-    summary = {"file": str(file), "mode": mode, "rerank": not no_rerank, **evaluate.summarise(outcomes)}
+    summary = {"file": str(file), "mode": mode, "rerank": not no_rerank, **evaluate.summarise(outcomes, engine.tuning.abstain_below)}
     if show_sweep:
         summary["sweep"] = evaluate.sweep(outcomes)
     if details:
-        details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in evaluate.details(outcomes)))
+        details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in evaluate.details(outcomes, engine.tuning.abstain_below)))
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
 
 

@@ -21,8 +21,13 @@ def user_turns(history: list[dict] | None) -> list[str]:
 
 
 def is_follow_up(question: str) -> bool:
+    """Leans on an earlier turn: opens like a continuation ("and", "what about"), points back
+    (he, it, the company), or is too short to name its own subject ("When?", "How much?").
+    "Who is Zelensky?" names its subject: not a follow-up."""
     words = re.findall(r"\w+", question)
-    return bool(_LEADS.search(question) or _PRONOUNS.search(question) or len(words) <= 4)
+    if _LEADS.search(question) or _PRONOUNS.search(question):
+        return True
+    return len(words) <= 4 and not _NAME.search(question)
 
 
 def resolve(question: str, history: list[dict] | None) -> str:

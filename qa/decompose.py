@@ -26,19 +26,26 @@ def split_question(question: str) -> list[str]:
             first += "?"
         if len(second.split()) >= 3:
             return [first, second]
-    names = [part for name in names_in(question) for part in re.split(r"\s+(?:and|&)\s+", name)]
+    names = [part for name in names_in(question) for part in _two_names(name)]
     if _EACH.search(question) and len(names) >= 2:
         pair = _joined_pair(question, names)
         if pair:
             a, b = pair
-            joined = re.compile(rf"{re.escape(a)}\s+(?:and|&)\s+{re.escape(b)}")
+            joined = re.compile(rf"{re.escape(a)}\s+and\s+{re.escape(b)}")
             base = _EACH.sub("", question)
             return [" ".join(joined.sub(a, base).split()), " ".join(joined.sub(b, base).split())]
     return [question]
 
 
+def _two_names(name: str) -> list[str]:
+    """'Marks & Spencer and Tesco' -> ['Marks & Spencer', 'Tesco']: '&' belongs to a name,
+    the last 'and' joins two ('Standard and Poor's and Moody's' keeps the first whole)."""
+    head, sep, tail = name.rpartition(" and ")
+    return [head, tail] if sep and head and tail else [name]
+
+
 def _joined_pair(question: str, names: list[str]) -> tuple[str, str] | None:
     for a, b in zip(names, names[1:]):
-        if re.search(rf"{re.escape(a)}\s+(?:and|&)\s+{re.escape(b)}", question):
+        if re.search(rf"{re.escape(a)}\s+and\s+{re.escape(b)}", question):
             return a, b
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -17,18 +17,22 @@ import numpy as np
 
 from index import lexical, sources
 from index.embedding import Embedder, load_embedder
+from index.entities import EntityTagger, load_tagger
 from index.errors import EmptyIndexError, UserError
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.settings import Settings
 from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
-from qa.answer import ABSTAIN_BELOW, MAX_ANSWER_WORDS, compose, merge
+from qa.answer import ABSTAIN_TEXT, merge
+from qa.answerer import AnswerContext, Answerer, ExtractiveAnswerer, check_citations
+from qa.bridge import describe
 from qa.conversation import resolve
 from qa.decompose import split_question
 from qa.inputs import check_history, check_k, check_question, date_bounds
-from qa.retrieval import HybridRetriever, question_with_context
-from qa.scoring import Idf, sentence_cache, token_cache
+from qa.retrieval import HybridRetriever, RetrievalParts, question_with_context
+from qa.scoring import LRU, Idf, sentence_cache, token_cache
+from qa.tuning import DEFAULT, Tuning
 from qa.types import Answer, ArticleText, Passage, SourceInfo, Status
 
 
@@ -36,18 +40,28 @@ ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
 ANSWER_ARTICLES = 3  # ... and all other chunks of this many best articles
 
 
+@dataclass(frozen=True)
+class ReaderView:
+    """The readers' side of one index update: built by `_refresh_view`, never changed after."""
+
+    stamp: str | None  # the manifest's last_update it was opened at
+    lexical: LexicalIndex | None
+    idf: Idf
+    sentences: LRU  # chunk id -> its sentences
+    tokens: LRU  # chunk id -> its tokens
+
+
 class Engine:
-    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None,
+                 tuning: Tuning = DEFAULT, answerer: Answerer | None = None):
         self.settings = settings or Settings()
+        self.tuning = tuning
+        self.answerer: Answerer = answerer or ExtractiveAnswerer(tuning)
         self._embedder = embedder
         self._write_lock = threading.Lock()
         self._view_lock = threading.Lock()
-        self._lexical: LexicalIndex | None = None
-        self._idf: Idf | None = None
-        self.sentence_cache = sentence_cache()
-        self.token_cache = token_cache()
+        self._view: ReaderView | None = None  # replaced whole, in one assignment, after each update
         self._query_vectors: dict[str, list[float]] = {}
-        self._view_stamp: str | None = None  # the manifest update our readers were opened at
         self._written_stamp: str | None = None  # the last update this engine wrote itself
 
     # -- parts, built on first use --------------------------------------------
@@ -59,6 +73,10 @@ class Engine:
         return self._embedder
 
     @cached_property
+    def tagger(self) -> EntityTagger | None:
+        return load_tagger(self.settings.ner_model)
+
+    @cached_property
     def manifest(self) -> Manifest:
         return Manifest.open(self.settings.index_dir)
 
@@ -67,40 +85,49 @@ class Engine:
         return ChunkStore.open(self.settings, self.embedder.model_id)
 
     @property
-    def lexical(self) -> LexicalIndex | None:
+    def view(self) -> ReaderView:
+        """What readers read, all from one update of the index."""
         self._refresh_view()
-        return self._lexical
+        return self._view
+
+    @property
+    def lexical(self) -> LexicalIndex | None:
+        return self.view.lexical
 
     @property
     def idf(self) -> Idf:
-        self._refresh_view()
-        return self._idf
+        return self.view.idf
+
+    @property
+    def sentence_cache(self):
+        return self.view.sentences
 
     def _refresh_view(self) -> None:
         """Reopen readers when the index changed since they were opened (another process wrote)."""
         stamp = self.manifest.get_meta("last_update")
-        if stamp == self._view_stamp and self._idf is not None:
+        if self._view is not None and stamp == self._view.stamp:
             return
         with self._view_lock:
-            if stamp == self._view_stamp and self._idf is not None:
+            if self._view is not None and stamp == self._view.stamp:
                 return
-            another_writer = self._view_stamp is not None and stamp != self._written_stamp
+            another_writer = self._view is not None and stamp != self._written_stamp
             if another_writer and "store" in self.__dict__ and not self.settings.chroma_host:
                 from chromadb.api.shared_system_client import SharedSystemClient
 
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
                 SharedSystemClient.clear_system_cache()
-            self._lexical = lexical.current(self.settings.index_dir, self.manifest)
-            self.sentence_cache = sentence_cache()
-            self.token_cache = token_cache()
-            self._idf = Idf(self._lexical)
-            self._view_stamp = stamp
+            found = lexical.current(self.settings.index_dir, self.manifest)
+            self._view = ReaderView(stamp, found, Idf(found), sentence_cache(), token_cache())
 
     def passage_tokens(self, chunk_id: str, text: str) -> frozenset:
-        return self.token_cache.get(chunk_id, text)
+        return self.view.tokens.get(chunk_id, text)
 
     def retriever(self, mode: str = "hybrid") -> HybridRetriever:
-        return HybridRetriever(self, mode=mode)
+        """A retriever over the current view of the index (reopened first if another process wrote)."""
+        view = self.view
+        parts = RetrievalParts(self.store, view.lexical, self.query_vector, self.manifest.passages, view.idf,
+                               view.tokens.get, self.tuning)
+        return HybridRetriever(parts, mode=mode)
 
     def close(self) -> None:
         if "manifest" in self.__dict__:
@@ -125,7 +152,7 @@ class Engine:
                 wanted = recorded or [sources.register(self.manifest, self.settings.corpus_dir)]
             if rebuild or self.manifest.get_meta("rebuild"):  # every source is embedded again
                 wanted += [s for s in sources.recorded(self.manifest) if s not in wanted]
-            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest)
+            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest, self.tagger)
             report = syncer.run(wanted, rebuild=rebuild, progress=progress, on_total=on_total,
                                 allow_removal=allow_removal)
             self._written_stamp = self.manifest.get_meta("last_update")
@@ -141,7 +168,7 @@ class Engine:
         """Forget a source and remove its articles from the index."""
         with self._write_lock:
             source = sources.find(self.manifest, Path(path))
-            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest)
+            syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest, self.tagger)
             report = syncer.remove_source(source)
             self._written_stamp = self.manifest.get_meta("last_update")
         return report
@@ -167,7 +194,10 @@ class Engine:
         self._check_ready()
         self._refresh_view()
         context = resolve(question, check_history(history))
-        threshold = ABSTAIN_BELOW if threshold is None else threshold
+        threshold = self.tuning.abstain_below if threshold is None else threshold
+        bridged = self._bridged(question, context, k, bounds, mode, threshold, rerank)
+        if bridged is not None:
+            return bridged
         parts = split_question(question)
         if len(parts) == 1:
             return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank)
@@ -175,22 +205,52 @@ class Engine:
         for n, part in enumerate(parts):  # each part answered alone, never quoting the same sentence
             quoted = frozenset((c.article_id, c.start) for a in answers for c in a.citations)
             answers.append(self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds,
-                                        mode, threshold, most=1, budget=MAX_ANSWER_WORDS // 2,
+                                        mode, threshold, most=1, budget=self.tuning.max_answer_words // 2,
                                         rerank=rerank, exclude=quoted))
         return merge(question, answers, k)
 
+    def _bridged(self, question: str, context: str, k: int, bounds, mode: str, threshold: float,
+                 rerank: bool) -> Answer | None:
+        """A question that describes an entity ("the carmaker that bought ..."): find the name
+        first, then answer the question with it; None when it holds no description or either
+        step finds nothing (the question is then answered as it stands)."""
+        described = describe(question) if self.tuning.use_bridge else None
+        if described is None:
+            return None
+        half = self.tuning.max_answer_words // 2
+        found = self._answer(described.question, context, k, bounds, mode, threshold, most=1, budget=half,
+                             rerank=rerank)
+        if found.abstained or not found.short_answer:
+            return None
+        quoted = frozenset((c.article_id, c.start) for c in found.citations)
+        answered = self._answer(described.rewrite(question, found.short_answer), context, k, bounds, mode,
+                                threshold, most=2, budget=half, rerank=rerank, exclude=quoted)
+        if answered.abstained:
+            return None
+        return merge(question, [found, answered], k)
+
     def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
-                threshold: float, most: int = 3, budget: int = MAX_ANSWER_WORDS, rerank: bool = True,
+                threshold: float, most: int = 3, budget: int | None = None, rerank: bool = True,
                 exclude: frozenset = frozenset()) -> Answer:
         passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
                                                  rerank=rerank)
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
         resolved = f"{context} {question}".strip()
-        answer = compose(question, info, evidence, self.idf, self.sentence_cache, weights, threshold,
-                         resolved=resolved, meaning=self._similarities(resolved), most=most, budget=budget,
-                         exclude=exclude)
+        view = self.view
+        answer = self.answerer.answer(question, evidence, AnswerContext(
+            info, weights, resolved, view.idf, view.sentences, meaning=self._similarities(resolved),
+            spans=self._entities(evidence), threshold=threshold, most=most, budget=budget, exclude=exclude))
+        broken = check_citations(answer, lambda article_id: self.article(article_id).text)
+        if broken:  # an answer whose quotes are not the articles' text is no answer
+            answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0)
         return replace(answer, passages=passages[:k])
+
+    def _entities(self, passages: list[Passage]) -> dict[str, list] | None:
+        """Entity spans of the passages' articles (None: the index has none)."""
+        if self.manifest.get_meta("ner_model") in (None, "none"):
+            return None
+        return self.manifest.entities(sorted({p.article_id for p in passages}))
 
     def query_vector(self, text: str) -> list[float]:
         """The question's embedding; the last few are kept (retrieval and answering share it)."""

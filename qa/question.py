@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.lexical import tokenize
+from qa.terms import tokenize
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
@@ -41,7 +41,15 @@ REASON_RE = re.compile(
     re.IGNORECASE,
 )
 
+CONDITION_RE = re.compile(
+    r"\b(?:until|unless|only if|only when|if|provided(?: that)?|as long as|so long as|on condition|once"
+    r"|in return for|in exchange for|subject to|depend(?:s|ing)? on|as soon as)\b", re.IGNORECASE)
+
 _TYPE_RULES: list[tuple[str, re.Pattern]] = [
+    ("condition", re.compile(
+        r"\b(?:under|on) what (?:conditions?|terms|circumstances)\b|\bin what circumstances\b"
+        r"|\bwhat (?:must|would have to|has to|needs to|would need to) (?:happen|change|be done)\b"
+        r"|\bwhat would it take\b|\bwhat (?:condition|conditions|precondition)s?\b", re.I)),
     ("how_much", re.compile(
         r"\bhow (?:much|many|big|large|high|low|far|long|old|often|fast|tall|heavy|expensive)\b"
         r"|\bwhat (?:percentage|proportion|share|amount|price|figure|number|sum|fee|salary|cost|value|rate"
@@ -56,14 +64,18 @@ _TYPE_RULES: list[tuple[str, re.Pattern]] = [
         r"|capital|ground|court|location|part|area|province|island|constituency|station|airport|port|street)\b",
         re.I)),
     ("who", re.compile(
-        r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:did|does|was|were|is|will|has|had)\b"
-        r"|\b(?:which|what)\s+(?:[\w'-]+\s+)?(?:company|firm|person|player|team|club|minister|party|group"
+        r"^\s*(?:who|whom|whose)\b|\b(?:who|whose) (?:did|does|was|were|is|will|has|had)\b|\bwhom\b"
+        r"|\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}(?:company|firm|person|player|team|club|minister|party|group"
         r"|bank|band|actor|actress|singer|star|man|woman|organisation|organization|body|manager|coach|judge"
         r"|official|executive|boss|director|airline|carrier|network|broadcaster|newspaper|magazine|studio"
         r"|chairman|chair|president|leader|author|writer|presenter|host|rival|partner|buyer|bidder|owner"
         r"|investor|agency|regulator|union|watchdog|retailer|supermarket|maker|manufacturer|side|squad"
         r"|striker|goalkeeper|captain|champion|winner|opponent|politician|mp|candidate|spokesman|analyst"
-        r"|economist|researcher|expert|scientist|lawyer|campaigner|charity|country)\b"
+        r"|economist|researcher|expert|scientist|lawyer|campaigner|charity|country|employee|worker|chief|head"
+        r"|founder|member|rider|driver|athlete|runner|boxer|golfer|jockey|cyclist|swimmer|officer|businessman"
+        r"|entrepreneur|artist|musician|rapper|comedian|director|producer|film-maker|filmmaker|designer"
+        r"|architect|sculptor|painter|poet|novelist|composer|celebrity|sportsman|sportswoman|athlete|umpire"
+        r"|referee|editor|journalist|reporter|chancellor|secretary|mayor|governor|senator|prime minister)s?\b"
         r"|\bname of\b|\bnamed as\b", re.I)),
     ("which", re.compile(r"^\s*(?:which|what)\s+(?:[\w'-]+\s+)?(?:film|movie|album|song|single|book|novel"
                          r"|show|programme|program|series|model|brand|product|name|title|game|award|prize"
@@ -81,19 +93,31 @@ class QuestionInfo:
     terms: tuple[str, ...]  # stemmed content terms, as the lexical index sees them
     names: tuple[str, ...]  # capitalised names and numbers the question mentions
     years: tuple[str, ...]
+    predicate: tuple[str, ...] = ()  # terms that are not part of a name: what is said of the names
 
 
 def analyse(question: str) -> QuestionInfo:
-    kind = "what"
+    kind, scaffold = "what", ""
     for name, rule in _TYPE_RULES:
-        if rule.search(question):
-            kind = name
+        match = rule.search(question)
+        if match:
+            kind, scaffold = name, match.group(0)
             break
     numbers = re.findall(r"\b\d+(?:[.,]\d+)*", question)
     odd_case = re.findall(r"\b[a-z]+[A-Z]\w*", question)  # iPhone, eBay
     names = tuple(dict.fromkeys(names_in(question) + odd_case + numbers))
     years = tuple(re.findall(r"\b(?:19|20)\d\d\b", question))
-    return QuestionInfo(question, kind, tuple(dict.fromkeys(tokenize(question))), names, years)
+    asked = question.replace(scaffold, " ") if kind == "condition" else question  # "under what condition"
+    terms = tuple(dict.fromkeys(tokenize(asked)))
+    named = set(tokenize(" ".join(names)))
+    predicate = tuple(t for t in terms if t not in named and t not in _GENERIC)
+    return QuestionInfo(question, kind, terms, names, years, predicate)
+
+
+# stems too common in questions to say what a question is about
+_GENERIC = set(tokenize("say said tell told many much year years time people according report reported new "
+                        "first last name named happen happened condition conditions circumstances could would should "
+                        "must will can"))
 
 
 _MONEY = re.compile(r"[$£€¥]\s?\d|\d(?:[.,]\d+)*\s?(?:bn|m\b|million|billion|euros?|dollars|pounds|pence|p\b|cents?)"
@@ -117,7 +141,7 @@ _COUNT_FOCUS = re.compile(r"\bhow many\s+(?:more\s+|extra\s+|new\s+|of\s+the\s+)
 
 def _counts(sentence: str, noun: str, question: str) -> bool:
     """A number (not one the question gives) within three words before the noun."""
-    from index.lexical import tokenize
+    from qa.terms import tokenize
 
     target = tokenize(noun)
     if not target:
@@ -165,7 +189,8 @@ def names_in(text: str) -> list[str]:
 
 
 _QUESTION_WORDS = {"who", "what", "when", "where", "why", "how", "which", "whose", "whom", "did", "does",
-                   "do", "is", "was", "were", "are", "and", "but", "the", "in", "on", "according"}
+                   "do", "is", "was", "were", "are", "and", "but", "the", "in", "on", "according", "under", "by",
+                   "for", "at", "from", "after", "before", "during", "since", "until"}
 
 
 def answer_type_match(kind: str, sentence: str, question: str) -> float:
@@ -195,6 +220,8 @@ def answer_type_match(kind: str, sentence: str, question: str) -> float:
             return 0.7  # a name the question lacks: maybe the place, without "in"
     elif kind == "why":
         return 1.0 if REASON_RE.search(sentence) else 0.0
+    elif kind == "condition":
+        return 1.0 if CONDITION_RE.search(sentence) else 0.0
     else:
         return 0.0
     if kind == "which":

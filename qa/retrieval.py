@@ -8,13 +8,15 @@ are collapsed so they do not fill the results twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from qa.question import QuestionInfo, analyse
-from qa.scoring import coverage
+from qa.scoring import Idf, coverage
+from qa.tuning import DEFAULT, Tuning
 from qa.types import Passage
 
 RRF_K = 60
@@ -38,14 +40,27 @@ def rrf(candidates: dict[str, Candidate]) -> None:
         c.fused = sum(1.0 / (RRF_K + r) for r in (c.dense_rank, c.lexical_rank) if r is not None)
 
 
+@dataclass(frozen=True)
+class RetrievalParts:
+    """What retrieval reads, handed over whole: one consistent view of the index."""
+
+    vectors: object  # index.store.ChunkStore: query(vector, k, where)
+    lexical: object | None  # index.lexical.LexicalIndex: search(query, k, since, until)
+    embed_query: Callable[[str], list[float]]
+    passages: Callable[[list[str]], dict]  # chunk ids -> stored passage rows (the manifest's)
+    idf: Idf
+    passage_tokens: Callable[[str, str], frozenset]  # (chunk id, text) -> its tokens, cached
+    tuning: Tuning = DEFAULT
+
+
 class HybridRetriever(BaseRetriever):
     """A llama-index retriever over our store and lexical index; returns `Passage`s too."""
 
-    def __init__(self, engine, mode: str = "hybrid", depth: int = 40):
+    def __init__(self, parts: RetrievalParts, mode: str = "hybrid", depth: int = 40):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        self.engine = engine
+        self.parts = parts
         self.mode = mode
         self.depth = depth
 
@@ -71,11 +86,10 @@ class HybridRetriever(BaseRetriever):
         query = f"{context} {question}".strip()
         found: dict[str, Candidate] = {}
         if self.mode in ("hybrid", "dense"):
-            hits = self.engine.store.query(self.engine.query_vector(query), self.depth,
-                                           date_filter(since, until))
+            hits = self.parts.vectors.query(self.parts.embed_query(query), self.depth, date_filter(since, until))
             for rank, hit in enumerate(hits, start=1):
                 found[hit.id] = Candidate(hit.id, dense=hit.score, dense_rank=rank)
-        lexical = self.engine.lexical
+        lexical = self.parts.lexical
         if self.mode in ("hybrid", "lexical") and lexical is not None:
             for rank, hit in enumerate(lexical.search(query, self.depth, since, until), start=1):
                 c = found.setdefault(hit.chunk_id, Candidate(hit.chunk_id))
@@ -86,7 +100,7 @@ class HybridRetriever(BaseRetriever):
     def passages(self, question: str, k: int = 5, since: int | None = None, until: int | None = None,
                  context: str = "", rerank: bool = True) -> list[Passage]:
         candidates = self.candidates(question, since, until, context)
-        looked_up = self.engine.manifest.passages([c.chunk_id for c in candidates])
+        looked_up = self.parts.passages([c.chunk_id for c in candidates])
         candidates = [c for c in candidates if c.chunk_id in looked_up]
         if rerank and candidates:
             self._rerank(question, context, candidates, looked_up)
@@ -115,17 +129,18 @@ class HybridRetriever(BaseRetriever):
         best sentence here as well made the order worse, so sentences are left to the answerer.
         """
         info, weights = question_with_context(question, context)
-        idf = self.engine.idf
+        idf, t = self.parts.idf, self.parts.tuning
         best_fused = max(c.fused for c in candidates) or 1.0
         dense_scores = [c.dense for c in candidates if c.dense_rank is not None]
         dense_floor = min(dense_scores) if dense_scores else 0.0
         for c in candidates:
             _aid, _s, _e, text, headline, day, _p = looked_up[c.chunk_id]
-            cov = coverage(info, self.engine.passage_tokens(c.chunk_id, f"{headline}\n{text}"), idf, weights)
+            cov = coverage(info, self.parts.passage_tokens(c.chunk_id, f"{headline}\n{text}"), idf, weights)
             year = 1.0 if info.years and any(y in text or (day or "").startswith(y) for y in info.years) else 0.0
             dense = c.dense if c.dense_rank is not None else dense_floor
             c.features = {"cov": cov, "dense": dense, "fused": c.fused / best_fused, "year": year}
-            c.score = 0.45 * cov + 0.45 * dense + 0.10 * (c.fused / best_fused) + 0.05 * year
+            c.score = (t.rerank_coverage * cov + t.rerank_dense * dense + t.rerank_fused * (c.fused / best_fused)
+                       + t.rerank_year * year)
         candidates.sort(key=lambda c: -c.score)
 
 

@@ -14,11 +14,12 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from index.lexical import tokenize
+from qa.terms import tokenize
 from index.sentences import sentence_spans
 from qa.question import QuestionInfo, answer_type_match
+from qa.tuning import DEFAULT, Tuning
 
-TYPED = {"who", "when", "where", "how_much", "which", "why"}
+TYPED = {"who", "when", "where", "how_much", "which", "why", "condition"}
 
 
 class Idf:
@@ -99,15 +100,24 @@ def token_cache(size: int = 50_000) -> LRU:
 
 
 def sentence_fits(info: QuestionInfo, sentences: list[tuple[int, int, str, frozenset]], headline: str,
-                  idf: Idf, weights: dict[str, float] | None = None) -> list[SentenceFit]:
+                  idf: Idf, weights: dict[str, float] | None = None, tuning: Tuning = DEFAULT) -> list[SentenceFit]:
     headline_tokens = frozenset(tokenize(headline))
     out = []
-    previous: frozenset = frozenset()
+    before: list[frozenset] = []
     for start, end, text, tokens in sentences:
         cov = coverage(info, tokens, idf, weights)
-        ctx = coverage(info, tokens | headline_tokens | previous, idf, weights)
+        context = tokens | headline_tokens
+        for previous in before[-tuning.context_sentences:] if tuning.context_sentences else []:
+            context |= previous
+        ctx = coverage(info, context, idf, weights)
         fit = answer_type_match(info.type, text, info.text) if info.type in TYPED else 0.5
-        score = 0.45 * ctx + 0.40 * fit * min(1.0, 2 * ctx) + 0.15 * cov
-        out.append(SentenceFit(start, end, text, set(tokens), cov, ctx, fit, score))
-        previous = tokens
+        out.append(SentenceFit(start, end, text, set(tokens), cov, ctx, fit, sentence_score(ctx, fit, cov, tuning)))
+        before.append(tokens)
     return out
+
+
+def sentence_score(ctx: float, fit: float, cov: float, tuning: Tuning = DEFAULT) -> float:
+    """Context coverage, the answer type (counted only as far as the sentence is on topic),
+    and the sentence's own coverage."""
+    return (tuning.sentence_context * ctx + tuning.sentence_type * fit * min(1.0, 2 * ctx)
+            + tuning.sentence_own * cov)

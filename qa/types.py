@@ -92,11 +92,13 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     resolved_question: str = ""  # the question as retrieved, after follow-up resolution
     confidence: float = 0.0
+    short_answer: str | None = None  # the phrase that answers (an entity or a clause), when one is found
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "answer": self.answer,
+            "short_answer": self.short_answer,
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
