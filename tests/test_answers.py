@@ -37,6 +37,7 @@ def engine(tmp_path_factory, embedder):
 
 
 def assert_verbatim(engine, answer):
+    assert answer.citations, "no citations to check"
     for c in answer.citations:
         assert engine.article(c.article_id).text[c.start:c.end] == c.quote
         assert f"[{c.n}]" in answer.answer and c.quote in answer.answer

@@ -66,6 +66,7 @@ def test_sigkill_mid_index_is_repaired(tmp_path, embedder):
     # and each stored vector is the embedding of its current text, not a leftover
     records = list(engine.store.iter_all(include_vectors=True))[::25]
     texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    assert records, "no stored vectors to check"
     for record, fresh in zip(records, embedder.embed_documents(texts)):
         assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
 
@@ -110,5 +111,6 @@ def test_sigkill_mid_rebuild_is_repaired(tmp_path, embedder):
     assert manifest_contents(engine) == expected
     records = list(engine.store.iter_all(include_vectors=True))[::20]
     texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    assert records, "no stored vectors to check"
     for record, fresh in zip(records, embedder.embed_documents(texts)):
         assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]

@@ -48,6 +48,7 @@ def assert_like_a_fresh_build(tmp_path, embedder) -> Engine:
     assert engine.store.count() == engine.status().chunks == len(expected)
     records = list(engine.store.iter_all(include_vectors=True))
     texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    assert records, "no stored vectors to check"
     for record, fresh in zip(records, embedder.embed_documents(texts)):
         assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
     assert engine.manifest.get_meta("rebuild") is None

@@ -44,6 +44,7 @@ def test_answer_cites_the_seed_article(client):
     assert "State Department" in first["headline"]
     assert "Patel" in " ".join(c["quote"] for c in reply["citations"])
     # every quote is verbatim at its offsets in the indexed article
+    assert reply["citations"]
     for c in reply["citations"]:
         article = client.predict(c["article_id"], c["start"], c["end"], api_name="/article")
         assert article["quote"] == c["quote"]
