@@ -7,7 +7,9 @@ Runs, in one go and on the same chunks:
 2. a no-op `qa index` and one with a single changed article (wall time of the
    whole command, Python start-up included);
 3. the model alone embedding exactly the texts the index embedded (same batch
-   size), so the pipeline's cost over pure embedding is a ratio from one run.
+   size), so the pipeline's cost over pure embedding is a ratio from one run;
+4. the entity tagger alone on the same chunk texts, so what entities add is a
+   ratio to the embedding time from the same run.
 Prints a Markdown table and writes results.json in the out folder.
 """
 
@@ -63,6 +65,20 @@ def raw_embedding_seconds(index_dir: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(texts), pieces
 
 
+def raw_tagging_seconds(index_dir: Path) -> float:
+    """Find the named entities of the same chunk texts with the tagger alone (as the index does)."""
+    from index.entities import load_tagger
+    from index.manifest import Manifest
+    from index.settings import Settings
+
+    tagger = load_tagger(Settings().ner_model)
+    texts = [text for _aid, _seq, _s, _e, text, _h, _d in Manifest.open(index_dir).iter_chunks()]
+    tagger.tag(texts[:64])  # warm-up
+    started = time.perf_counter()
+    tagger.tag(texts)
+    return time.perf_counter() - started
+
+
 def one_change_warm(index_dir: Path, corpus: Path, changed: Path):
     """The same one-article change through a running engine (model loaded), as the UI does it."""
     from index.settings import Settings
@@ -95,6 +111,7 @@ def main() -> None:
     changed_file.write_text(changed_file.read_text() + "\nA late correction was added to this article.\n")
     change_wall, change = qa(index_dir, "index", str(corpus))
     raw_s, raw_chunks, pieces = raw_embedding_seconds(index_dir)
+    tag_s = raw_tagging_seconds(index_dir)
     warm_s, warm = one_change_warm(index_dir, corpus, changed_file)
 
     results = {
@@ -105,7 +122,10 @@ def main() -> None:
         "full_index_wall_s": round(full_wall, 1), "full_index_inprocess_s": full["seconds"],
         "full_index_chunks_per_s": round(full["embedded"] / full["seconds"], 2),
         "raw_embedding_s": round(raw_s, 1), "raw_chunks_per_s": round(raw_chunks / raw_s, 2),
+        "raw_entity_tagging_s": round(tag_s, 1),
+        "entity_tagging_over_embedding": round(tag_s / raw_s, 3),
         "pipeline_overhead": round(full["seconds"] / raw_s - 1, 3),
+        "pipeline_overhead_over_embedding_and_tagging": round(full["seconds"] / (raw_s + tag_s) - 1, 3),
         "peak_rss_mb": round(peak_mb),
         "noop_wall_s": round(noop_wall, 2), "noop_inprocess_s": noop["seconds"],
         "noop_embedded": noop["embedded"],

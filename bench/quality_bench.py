@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,21 +37,23 @@ def main() -> None:
     parser.add_argument("--systems", nargs="+", default=["dense:raw", "lexical:raw", "hybrid:raw", "hybrid:rerank"],
                         help="mode:raw (fusion order only) or mode:rerank (the default pipeline)")
     parser.add_argument("--no-stock", action="store_true")
+    parser.add_argument("--ablation", nargs="*", type=Path, default=[ROOT / "bench/heldout.jsonl"],
+                        help="question sets to run the default pipeline on with each reader feature off in turn")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out/quality.json")
     args = parser.parse_args()
 
     import index  # noqa: F401
     from index.settings import Settings
     from qa import evaluate
-    from qa.answer import ABSTAIN_BELOW
     from qa.engine import Engine
+    from qa.tuning import DEFAULT, FEATURES
 
     engine = Engine(Settings(index_dir=args.index, corpus_dir=args.corpus))
     if not engine.status().articles:
         print(f"building the BBC index in {args.index} (about 6 minutes)", file=sys.stderr)
         engine.index(args.corpus)
     results = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"),
-               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "threshold": ABSTAIN_BELOW,
+               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "threshold": DEFAULT.abstain_below,
                "articles": engine.status().articles, "chunks": engine.status().chunks, "runs": []}
     for path in args.sets:
         items = evaluate.load_items(path)
@@ -65,6 +68,14 @@ def main() -> None:
                 results.setdefault("sweeps", {})[path.stem] = evaluate.sweep(outcomes, steps=20)
             print(f"{path.stem} {system}: hit@1 {summary['hit@1']} found {summary['answer_found_short']}",
                   file=sys.stderr)
+    for path in args.ablation:
+        items = evaluate.load_items(path)
+        for feature in FEATURES:
+            off = Engine(engine.settings, embedder=engine.embedder, tuning=replace(DEFAULT, **{feature: False}))
+            summary = evaluate.summarise(evaluate.run(off, items))
+            results["runs"].append({"set": path.stem, "system": f"default, {feature.removeprefix('use_')} off",
+                                    **summary})
+            print(f"{path.stem} without {feature}: found {summary['answer_found_short']}", file=sys.stderr)
     if not args.no_stock:
         stock_out = ROOT / "bench/out/stock"
         subprocess.run([sys.executable, str(ROOT / "bench/stock_baseline.py"), "--corpus", str(args.corpus),
