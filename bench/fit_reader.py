@@ -6,7 +6,8 @@ Coordinate search over the fields of `qa.tuning.Tuning` named in GRID: each fiel
 in turn takes each of its values with the others held, and the best is kept. A
 configuration is scored on `bench/devset.jsonl` at its own threshold: the highest
 that abstains on at most 5% of answerable questions; score = answer found (in at
-most 60 words) + 0.5 x unanswerable abstained. Prints the fitted values to copy
+most 60 words) + 0.5 x unanswerable abstained + 0.25 x both articles cited (two-article
+questions). Prints the fitted values to copy
 into `qa/tuning.py`, and writes them to bench/out/fit_reader.json. The held-out
 set is never read here.
 """
@@ -32,6 +33,7 @@ GRID = {
     "meaning_weight": [0.2, 0.3, 0.45],
     "meaning_inherit": [0.0, 0.6, 0.8, 1.0],
     "keep_ratio": [0.6, 0.75, 0.9],
+    "other_article_ratio": [0.5, 0.6, 0.75, 1.0],
     "predicate_floor": [0.3, 0.5, 0.7, 1.0],
     "contradicted": [0.1, 0.3, 0.6, 1.0],
     "confidence_fit": [0.3, 0.4, 0.5],
@@ -85,7 +87,8 @@ def score(settings, embedder, items, tuning) -> tuple[float, dict]:
         if row["abstained_answerable"] <= MAX_ANSWERABLE_ABSTAINED:
             best = row  # rows rise with the threshold: keep the highest that fits
     summary = evaluate.summarise(outcomes, best["threshold"])
-    value = summary["answer_found_short"] + 0.5 * summary["abstained_unanswerable"]
+    value = (summary["answer_found_short"] + 0.5 * summary["abstained_unanswerable"]
+             + 0.25 * (summary["two_article_both_cited"] or 0.0))
     return value, summary
 
 

@@ -55,7 +55,8 @@ def main() -> None:
         evidence = engine._with_whole_articles(passages)  # noqa: SLF001
         timed("answer (sentences + their embeddings)",
               lambda: compose(q, info, evidence, engine.idf, engine.sentence_cache, weights,
-                              meaning=engine._similarities(q)))  # noqa: SLF001
+                              meaning=engine._similarities(q), spans=engine._entities(evidence),  # noqa: SLF001
+                              tuning=engine.tuning))
         engine._query_vectors.clear()  # noqa: SLF001
         timed("ask end to end", lambda: engine.ask(q))
 

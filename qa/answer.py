@@ -142,6 +142,14 @@ def choose(ranked: list[Candidate], query_terms: set[str], most: int = 3,
     chosen = [ranked[0]]
     words = _words(ranked[0], tuning) + 1  # each quote carries its [n] marker
     covered = set(ranked[0].fit.tokens)
+    other = next((c for c in ranked[1:] if c.passage.article_id != ranked[0].passage.article_id
+                  and c.score >= tuning.other_article_ratio * ranked[0].score), None)
+    if other is not None and most > 1 and (other.fit.tokens - covered) & query_terms \
+            and words + _words(other, tuning) + 1 <= budget:
+        # a second article that says what the first does not: questions often need two
+        chosen.append(other)
+        words += _words(other, tuning) + 1
+        covered |= other.fit.tokens
     for c in ranked[1:]:
         if len(chosen) >= most or c.score < tuning.keep_ratio * chosen[0].score:
             break

@@ -38,10 +38,11 @@ class Tuning:
     # meaning: the best sentences embedded and compared with the question
     meaning_candidates: int = 12
     meaning_weight: float = 0.3
-    meaning_inherit: float = 0.0  # share of the meaning of the sentences just before an answer it takes on (fitted)
+    meaning_inherit: float = 0.8  # share of the meaning of the sentences just before an answer it takes on (fitted)
 
     # composing: a second or third sentence must score this share of the best one
     keep_ratio: float = 0.75
+    other_article_ratio: float = 0.6  # ... or this share, when it is another article's and adds terms (fitted)
     max_answer_words: int = 60
 
     # confidence and abstention (fitted)
@@ -52,8 +53,8 @@ class Tuning:
     confidence_weak_type: float = 0.75  # the asked kind only where the question says it already
     confidence_untyped: float = 0.5  # nothing of the asked kind at all (fitted)
     name_absent: float = 0.6  # a name of the question is nowhere in the article read (fitted)
-    predicate_floor: float = 0.5
-    contradicted: float = 0.3  # the text next to the answer says the opposite of the question (fitted)  # confidence kept when none of the question's predicate is near the answer
+    predicate_floor: float = 0.5  # confidence kept when none of the predicate is near the answer (fitted)
+    contradicted: float = 0.3  # the text next to the answer says the opposite of the question (fitted)
     abstain_below: float = 0.13
 
     # features that can be switched off (ablation)

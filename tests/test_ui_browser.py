@@ -96,7 +96,7 @@ def test_answer_sources_and_article_view(page):
     answer = bot_messages(page)[0]
     lengths = page.evaluate("() => Array.from(window.qaSeen)")
     assert len([n for n in lengths if 40 < n < len(answer)]) >= 3, f"the answer was not streamed: {lengths}"
-    assert "Vedant Patel" in answer and "[1]" in answer, answer
+    assert "Patel" in answer and "are up to Ukraine" in answer and "[1]" in answer, answer
     marker = page.locator("#qa-chat a.qa-cite").first
     assert marker.inner_text() == "[1]"
 
@@ -107,7 +107,7 @@ def test_answer_sources_and_article_view(page):
     quote = card.locator("mark.qa-quote").inner_text()
     assert "Patel" in quote
     context = card.locator(".qa-context").inner_text()
-    assert len(context) > len(quote), "the quote is shown inside its paragraph"
+    assert quote in context, "the quote is shown inside its paragraph"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui_answer.png"), full_page=True)
 
