@@ -19,7 +19,8 @@ from qa.parse import claim_verbs
 from qa.question import CONDITION_RE, REASON_RE, QuestionInfo
 from qa.scoring import LRU, TYPED, Idf, SentenceFit, coverage, sentence_fits, sentence_score
 from qa.tuning import DEFAULT, Tuning
-from qa.typed import Span, TypedAnswer, agreement, fresh_entities, local_weights, proximity, wanted_labels
+from qa.typed import (Span, TypedAnswer, agreement, fresh_entities, fresh_names, local_weights, proximity,
+                      wanted_labels)
 from qa.types import Answer, Citation, Passage
 
 ABSTAIN_TEXT = "The indexed articles do not answer this."
@@ -120,6 +121,8 @@ def _type_by_entities(info: QuestionInfo, out: list[Candidate], spans: dict[str,
     found: list[tuple[str, TypedAnswer]] = []
     for c in out:
         c.answers = fresh_entities(spans.get(c.passage.article_id, []), c.fit.text, c.start, info.text, labels)
+        if not c.answers and info.type in ("who", "which"):
+            c.answers = fresh_names(c.fit.text, c.start, info.text, tuning.name_fallback)
         window = " ".join(c.before + [c.fit.text])
         window_start = c.end - len(window)
         for a in c.answers:

@@ -34,6 +34,7 @@ class Tuning:
     answer_agreement: float = 0.25
     answer_base: float = 0.15
     regex_type_share: float = 0.6  # the pattern-based type check, where the entities miss
+    name_fallback: float = 0.5  # a capitalised name the entity model missed, as a who/which answer
 
     # meaning: the best sentences embedded and compared with the question
     meaning_candidates: int = 12

@@ -136,3 +136,31 @@ def agreement(answers: list[tuple[str, TypedAnswer]]) -> None:
         articles.setdefault(a.key, set()).add(article_id)
     for _, a in answers:
         a.agreement = min(1.0, (len(articles[a.key]) - 1) / 2)
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’&.-]*[A-Za-z0-9](?:\s+(?:of|de|van|von|&)?\s*[A-Z][\w'’&.-]*[A-Za-z0-9])*")
+_NOT_NAMES = {"the", "a", "an", "but", "and", "in", "on", "at", "it", "he", "she", "they", "this", "that", "mr", "mrs",
+              "ms", "dr", "its", "his", "her", "their", "after", "before", "when", "while", "as", "for", "if",
+              *"monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+               "july august september october november december".split()}
+
+
+def fresh_names(text: str, offset: int, question: str, weight: float) -> list[TypedAnswer]:
+    """Capitalised names in `text` that the question lacks, where the entity model found
+    nothing of the asked kind (it misses names it has not seen, such as "Acme Robotics").
+    A sentence's first word is a name only if the next is capitalised too."""
+    asked = _words(question)
+    out = []
+    for m in _NAME.finditer(text):
+        words = m.group(0).split()
+        start = m.start()
+        while words and words[0].lower() in _NOT_NAMES:
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words or (m.start() == 0 and len(words) < 2) or any(w.lower() in _NOT_NAMES for w in words):
+            continue
+        surface = " ".join(words)
+        if all(w.lower().rstrip("'’s") in asked or w.lower() in asked for w in words):
+            continue
+        out.append(TypedAnswer(surface, "NAME", offset + start, offset + start + len(surface), weight))
+    return out

@@ -42,6 +42,8 @@ DEAL = ("Acme Robotics has bought the robot unit of Widget Co for $40m, the two 
         "The unit makes arms for car factories.")
 PROFIT = ("Acme Robotics reported a profit of $5.2m for the first quarter, up from $3.1m a year earlier. "
           "Sales of factory arms rose 30%.")
+RIVAL = ("Widget Co reported a profit of $9.9m for the first quarter, helped by sales of its robot unit "
+         "before the unit was sold.")
 GERMAN = ("Die Stadtverwaltung von Elmford hat am Mittwoch beschlossen, die Gebühren für die Müllabfuhr zu "
           "senken. Der Bürgermeister sagte, dass die Haushalte im nächsten Jahr rund achtzig Euro sparen würden. "
           "Die Opposition kritisierte den Plan als unbezahlbar.")
@@ -58,6 +60,7 @@ def reader(tmp_path_factory, embedder):
     write_article(corpus, "local/festival.txt", "Elmford Park festival banned", FESTIVAL, "2024-05-02")
     write_article(corpus, "business/deal.txt", "Acme buys robot unit", DEAL, "2024-01-15")
     write_article(corpus, "business/profit.txt", "Acme Robotics profits climb", PROFIT, "2024-04-20")
+    write_article(corpus, "business/widget.txt", "Widget Co profits", RIVAL, "2024-04-22")
     write_article(corpus, "de/muell.txt", "Elmford senkt Müllgebühren", GERMAN, "2024-06-01")
     engine = Engine(Settings(index_dir=tmp / "idx", corpus_dir=corpus), embedder=embedder)
     report = engine.index()
@@ -112,8 +115,9 @@ def test_an_entity_described_not_named_is_found_then_used(reader):
     answer = engine.ask("How much profit did the company that bought Widget Co's robot unit report "
                         "for the first quarter?")
     assert not answer.abstained
+    assert "Acme Robotics" in answer.resolved_question  # the name found first, then asked about
     assert {"business/deal.txt", "business/profit.txt"} <= {c.article_id for c in answer.citations}
-    assert "$5.2m" in answer.answer
+    assert "$5.2m" in answer.answer and "$9.9m" not in answer.answer  # not the profit of the firm named
 
 
 def test_a_contradicted_premise_loses_its_confidence(reader):
