@@ -5,7 +5,7 @@
 Uses the BBC index that bench/index_bench.py builds (or builds one), runs
 `qa eval` (qa.evaluate) for each retrieval mode on each question set, runs
 bench/stock_baseline.py (llama-index VectorStoreIndex defaults, same model) on
-the same sets, and prints one Markdown table. Threshold: qa.answer.ABSTAIN_BELOW,
+the same sets, and prints one Markdown table. Threshold: qa.tuning abstain_below,
 calibrated on the dev set only; the held-out set is never used for tuning.
 """
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from index.articles import Article, ReadOptions, read_corpus
-from index.chunks import Chunker
+from index.chunks import Chunker, embedding_text
 from qa.engine import Engine
 
 
@@ -35,3 +37,12 @@ def manifest_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
         f"{aid}#{seq}": (aid, text, start, end)
         for aid, seq, start, end, text, _h, _d in engine.manifest.iter_chunks()
     }
+
+
+def assert_vectors_fresh(engine: Engine, embedder, every: int = 1) -> None:
+    """Each stored vector (every n-th) is the embedding of its chunk's current text, not a leftover."""
+    records = list(engine.store.iter_all(include_vectors=True))[::every]
+    assert records, "no stored vectors to check"
+    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    for record, fresh in zip(records, embedder.embed_documents(texts)):
+        assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]

@@ -8,13 +8,11 @@ import sqlite3
 import subprocess
 import time
 
-import numpy as np
 
-from index.chunks import embedding_text
 from index.settings import Settings
 from qa.engine import Engine
 from tests.conftest import cli_env, qa_command, write_article
-from tests.helpers import fresh_build, index_contents, manifest_contents
+from tests.helpers import assert_vectors_fresh, fresh_build, index_contents, manifest_contents
 
 TOPICS = ["budget", "election", "football", "chip maker", "film festival", "oil price", "court case"]
 
@@ -63,12 +61,7 @@ def test_sigkill_mid_index_is_repaired(tmp_path, embedder):
     expected = fresh_build(corpus, engine)
     assert index_contents(engine) == expected
     assert manifest_contents(engine) == expected
-    # and each stored vector is the embedding of its current text, not a leftover
-    records = list(engine.store.iter_all(include_vectors=True))[::25]
-    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
-    assert records, "no stored vectors to check"
-    for record, fresh in zip(records, embedder.embed_documents(texts)):
-        assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
+    assert_vectors_fresh(engine, embedder, every=25)
 
 
 def rebuild_state(db_path) -> str | None:
@@ -109,8 +102,4 @@ def test_sigkill_mid_rebuild_is_repaired(tmp_path, embedder):
     expected = fresh_build(corpus, engine)
     assert index_contents(engine) == expected
     assert manifest_contents(engine) == expected
-    records = list(engine.store.iter_all(include_vectors=True))[::20]
-    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
-    assert records, "no stored vectors to check"
-    for record, fresh in zip(records, embedder.embed_documents(texts)):
-        assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
+    assert_vectors_fresh(engine, embedder, every=20)

@@ -9,18 +9,16 @@ runs a plain update and compares the index with a fresh build, vectors included.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from chromadb.api.shared_system_client import SharedSystemClient
 
 from index import lexical
-from index.chunks import embedding_text
 from index.manifest import Manifest
 from index.settings import Settings
 from index.store import ChunkStore
 from qa.engine import Engine
 from tests.conftest import write_article
-from tests.helpers import fresh_build, index_contents, manifest_contents
+from tests.helpers import assert_vectors_fresh, fresh_build, index_contents, manifest_contents
 
 
 class Killed(BaseException):
@@ -46,11 +44,7 @@ def assert_like_a_fresh_build(tmp_path, embedder) -> Engine:
     assert index_contents(engine) == expected
     assert manifest_contents(engine) == expected
     assert engine.store.count() == engine.status().chunks == len(expected)
-    records = list(engine.store.iter_all(include_vectors=True))
-    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
-    assert records, "no stored vectors to check"
-    for record, fresh in zip(records, embedder.embed_documents(texts)):
-        assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]
+    assert_vectors_fresh(engine, embedder)
     assert engine.manifest.get_meta("rebuild") is None
     return report
 
