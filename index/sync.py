@@ -19,6 +19,7 @@ from index.embedding import Embedder
 from index.entities import EntityTagger
 from index import lexical
 from index.manifest import Manifest
+from index.repair import drop_for_rebuild, repair_store, retag_if_model_changed
 from index.settings import Settings
 from index.errors import LargeRemovalError
 from index.sources import Source
@@ -136,12 +137,12 @@ class Syncer:
         chunking = self.settings.chunking_fingerprint()
         rebuilding = bool(rebuild or self.manifest.get_meta("rebuild"))
         if rebuilding:
-            self._drop_for_rebuild()
+            drop_for_rebuild(self.manifest, self.store)
         recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")}
         check_recorded(recorded, self.embedder.model_id, chunking)
         report = SyncReport(sources=[s.path for s in sources])
-        report.repaired_store = self._repair_store()
-        report.tagged = self._tag_if_model_changed()
+        report.repaired_store = repair_store(self.manifest, self.store)
+        report.tagged = retag_if_model_changed(self.manifest, self.tagger)
         todo: list[tuple[Article, str, str]] = []
         removed: list[str] = []
         for source in sources:
@@ -193,59 +194,6 @@ class Syncer:
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
-
-    def _drop_for_rebuild(self) -> None:
-        """Empty the store so everything is embedded again, crash-safely.
-
-        Every article is marked pending (committed) before the store is dropped, and the
-        `rebuild` mark is cleared only once each is done again: a run killed at any
-        step leaves an index the next run finishes rebuilding.
-        """
-        if self.manifest.get_meta("rebuild") == "dropped":
-            return  # resuming: the store was emptied by the run that was interrupted
-        self.manifest.set_meta(rebuild="started")
-        self.manifest.mark_all_pending()
-        self.manifest.forget_build()
-        self.store.drop()
-        self.manifest.set_meta(rebuild="dropped")
-
-    def _tag_if_model_changed(self) -> int:
-        """Articles tagged again because the index holds another entity model's spans (or none)."""
-        wanted = self.tagger.model_id if self.tagger else "none"
-        if self.manifest.get_meta("ner_model") == wanted:
-            return 0
-        tagged = 0
-        batch: list[tuple[str, list]] = []
-        for article_id, chunks in self.manifest.iter_article_chunks():
-            batch.append((article_id, self.tagger.tag_chunks(chunks) if self.tagger else []))
-            if len(batch) >= 64:
-                self.manifest.set_entities(batch)
-                tagged, batch = tagged + len(batch), []
-        self.manifest.set_entities(batch)
-        self.manifest.set_meta(ner_model=wanted)
-        return tagged + len(batch) if self.tagger else 0
-
-    def _repair_store(self) -> int:
-        """Articles whose chunks the store lost (or holds extra of), marked for repair.
-
-        The manifest says how many chunks are stored; a store holding another number
-        (its folder deleted, a copy restored from an older backup) has each affected
-        article re-embedded and each stray record deleted.
-        """
-        expected = self.manifest.counts()[1]
-        if expected == 0 and not self.store.exists():
-            return 0
-        if self.store.count() == expected:
-            return 0
-        stored = set(self.store.ids())
-        wanted = set(self.manifest.chunk_ids())
-        broken = {cid.rpartition("#")[0] for cid in wanted - stored}
-        stray = sorted(stored - wanted)
-        if stray:
-            self.store.delete_ids(stray)
-        if broken:
-            self.manifest.mark_pending(sorted(broken))
-        return len(broken) + len(stray)
 
     def _groups(self, todo: list[tuple[Article, str, str]]):
         """Articles with their chunks, grouped so each model call sees a few batches of chunks."""
