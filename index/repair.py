@@ -7,8 +7,12 @@ store whose records differ from what the manifest says it holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from index.entities import EntityTagger
 from index.manifest import Manifest
+from index.settings import Settings
 from index.store import ChunkStore
 
 
@@ -43,13 +47,31 @@ def retag_if_model_changed(manifest: Manifest, tagger: EntityTagger | None) -> i
     manifest.set_meta(ner_model=wanted)
     return tagged + len(batch) if tagger else 0
 
-def repair_store(manifest: Manifest, store: ChunkStore) -> int:
+def store_fingerprint(settings: Settings) -> str | None:
+    """Size and change time of an on-disk store's database (None for a server): when it is
+    what the last run left, the store holds what the manifest says and need not be opened."""
+    if settings.chroma_host:
+        return None
+    database = Path(settings.index_dir) / "chroma" / "chroma.sqlite3"
+    try:
+        stat = database.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def repair_store(manifest: Manifest, store: ChunkStore | Callable[[], ChunkStore],
+                 fingerprint: str | None = None) -> int:
     """Articles whose chunks the store lost (or holds extra of), marked for repair.
 
     The manifest says how many chunks are stored; a store holding another number
     (its folder deleted, a copy restored from an older backup) has each affected
-    article re-embedded and each stray record deleted.
+    article re-embedded and each stray record deleted. `store` may be a factory: with
+    the on-disk `fingerprint` the last run recorded, the store is not even opened.
     """
+    if fingerprint is not None and manifest.get_meta("store_fingerprint") == fingerprint:
+        return 0  # untouched since the last run checked it
+    store = store() if callable(store) else store
     expected = manifest.counts()[1]
     if expected == 0 and not store.exists():
         return 0

@@ -19,7 +19,7 @@ from index.embedding import Embedder
 from index.entities import EntityTagger
 from index import lexical
 from index.manifest import Manifest
-from index.repair import drop_for_rebuild, repair_store, retag_if_model_changed
+from index.repair import drop_for_rebuild, repair_store, retag_if_model_changed, store_fingerprint
 from index.settings import Settings
 from index.errors import LargeRemovalError
 from index.sources import Source
@@ -141,7 +141,7 @@ class Syncer:
         recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")}
         check_recorded(recorded, self.embedder.model_id, chunking)
         report = SyncReport(sources=[s.path for s in sources])
-        report.repaired_store = repair_store(self.manifest, self.store)
+        report.repaired_store = repair_store(self.manifest, lambda: self.store, store_fingerprint(self.settings))
         report.tagged = retag_if_model_changed(self.manifest, self.tagger)
         todo: list[tuple[Article, str, str]] = []
         removed: list[str] = []
@@ -176,6 +176,9 @@ class Syncer:
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
+        fingerprint = store_fingerprint(self.settings)
+        if fingerprint is not None and fingerprint != self.manifest.get_meta("store_fingerprint"):
+            self.manifest.set_meta(store_fingerprint=fingerprint)  # the store as checked and written now
         report.chunks = self.manifest.counts()[1]
         report.seconds = round(time.perf_counter() - started, 3)
         return report
