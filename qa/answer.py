@@ -37,18 +37,18 @@ def choose(ranked: list[Candidate], query_terms: set[str], most: int = 3,
     chosen = [ranked[0]]
     words = _words(ranked[0], tuning) + 1  # each quote carries its [n] marker
     covered = set(ranked[0].fit.tokens)
-    other = next((c for c in ranked[1:] if c.passage.article_id != ranked[0].passage.article_id
-                  and c.score >= tuning.other_article_ratio * ranked[0].score), None)
-    if other is not None and most > 1 and (other.fit.tokens - covered) & query_terms \
-            and words + _words(other, tuning) + 1 <= budget:
+    second = next((c for c in ranked[1:] if c.passage.article_id != ranked[0].passage.article_id
+                   and c.score >= tuning.other_article_ratio * ranked[0].score), None)
+    if second is not None and most > 1 and (second.fit.tokens - covered) & query_terms \
+            and words + _words(second, tuning) + 1 <= budget:
         # a second article that says what the first does not: questions often need two
-        chosen.append(other)
-        words += _words(other, tuning) + 1
-        covered |= other.fit.tokens
+        chosen.append(second)
+        words += _words(second, tuning) + 1
+        covered |= second.fit.tokens
     for c in ranked[1:]:
         if len(chosen) >= most or c.score < tuning.keep_ratio * chosen[0].score:
             break
-        if any(_same(c, other) for other in chosen):
+        if any(_same(c, other, tuning) for other in chosen):
             continue
         other_article = all(c.passage.article_id != o.passage.article_id for o in chosen)
         adds_terms = bool((c.fit.tokens - covered) & query_terms)
@@ -66,8 +66,8 @@ def _words(c: Candidate, tuning: Tuning) -> int:
     return len(quote_span(c, tuning)[2].split())
 
 
-def _same(a: Candidate, b: Candidate) -> bool:
-    (a_start, a_end, _), (b_start, b_end, _) = quote_span(a, DEFAULT), quote_span(b, DEFAULT)
+def _same(a: Candidate, b: Candidate, tuning: Tuning) -> bool:
+    (a_start, a_end, _), (b_start, b_end, _) = quote_span(a, tuning), quote_span(b, tuning)
     overlap = a.passage.article_id == b.passage.article_id and a_start < b_end and b_start < a_end
     return overlap or a.fit.text.strip().lower() == b.fit.text.strip().lower()
 
@@ -106,9 +106,8 @@ def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf
         return Answer(question, ABSTAIN_TEXT, True, [], passages, resolved, conf)
     lead, rest = chosen[0], chosen[1:]
     if lead.said:  # a speaker's words read best in the order they were said
-        rest = [c for c in rest if c.said] + [c for c in rest if not c.said]
-        ordered = sorted([lead] + [c for c in rest if c.said],
-                         key=lambda c: (c.passage.rank, c.start)) + [c for c in rest if not c.said]
+        spoken = sorted([lead] + [c for c in rest if c.said], key=lambda c: (c.passage.rank, c.start))
+        ordered = spoken + [c for c in rest if not c.said]
     else:  # the sentence holding the answer first, the rest in passage order
         ordered = [lead] + sorted(rest, key=lambda c: (c.passage.rank, c.start))
     citations, parts = [], []
