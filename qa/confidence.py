@@ -40,10 +40,11 @@ def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights, tuning: T
     if info.years and not any(y in best.passage.text or (best.passage.date or "").startswith(y)
                               for y in info.years):
         conf *= 0.5  # the question's year is neither in the passage nor its date
+    affirmed = _affirmed_near(info, best) if tuning.use_predicate else set()  # read once for both checks
     if tuning.use_predicate and info.predicate:
-        support = predicate_support(info, best, idf)
+        support = predicate_support(info, best, idf, affirmed)
         conf *= tuning.predicate_floor + (1 - tuning.predicate_floor) * support
-    if tuning.use_predicate and contradicted(info, best):
+    if tuning.use_predicate and contradicted(info, best, affirmed):
         conf *= tuning.contradicted  # "why did X allow ..." where the article says X banned it
     return round(conf, 4)
 
@@ -52,23 +53,24 @@ _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\brefused to|\brefuses to|\bdecline
                       re.I)
 
 
-def predicate_support(info: QuestionInfo, best: Candidate, idf: Idf) -> float:
+def predicate_support(info: QuestionInfo, best: Candidate, idf: Idf, affirmed: set[str] | None = None) -> float:
     """idf-weighted share of what the question says of its names (its predicate terms) found
     next to the answer: the sentence, the two before and after it, and the headline. A near
     miss or a false premise names the right people but not what the question says they did."""
-    near = _affirmed_near(info, best)
+    near = _affirmed_near(info, best) if affirmed is None else affirmed
     total = sum(idf(t) for t in info.predicate) or 1.0
     return sum(idf(t) for t in info.predicate if t in near) / total
 
 
-def contradicted(info: QuestionInfo, best: Candidate) -> bool:
+def contradicted(info: QuestionInfo, best: Candidate, affirmed: set[str] | None = None) -> bool:
     """Whether the answer's sentence says the opposite of the question's claim: its claim verb
     found only negated next to it ("will not apologise"), or absent with a contrary verb in
     the sentence itself ("why did the council allow ..." against "the council has banned ...")."""
     verbs = [stem for verb in claim_verbs(info.text) for stem in tokenize(verb)[:1]]
     if not verbs:
         return False
-    affirmed, everything = _affirmed_near(info, best), _near(best)
+    affirmed = _affirmed_near(info, best) if affirmed is None else affirmed
+    everything = _near(best)
     own = set(best.fit.tokens)
     for stem in verbs:
         if stem in affirmed:
