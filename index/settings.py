@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,15 @@ class Settings(BaseSettings):
         default=None, description="'user:password[,user:password]'; required to listen beyond localhost"
     )
     max_question_chars: int = Field(default=500, ge=10, description="longer questions are refused")
+    # the answer: extractive (no model) or written by a language model and checked claim by claim
+    answer_mode: Literal["extractive", "llm"] = Field(default="extractive", description="extractive or llm")
+    llm_api: Literal["openai", "ollama"] = Field(
+        default="openai", description="'openai': any OpenAI-compatible /v1 endpoint; 'ollama': Ollama's own API")
+    llm_base_url: str | None = Field(default=None, description="e.g. http://localhost:11434/v1; unset: no model")
+    llm_model: str | None = Field(default=None, description="model name at that endpoint; unset: no model")
+    llm_api_key: str | None = Field(default=None, description="sent as a bearer token when set")
+    llm_timeout: float = Field(default=60.0, gt=0, le=3600, description="seconds for the whole reply")
+    llm_context_tokens: int = Field(default=4096, ge=512, description="the model's context window, in tokens")
 
     @field_validator("index_dir", "corpus_dir")
     @classmethod
