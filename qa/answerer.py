@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from qa.answer import compose
 from qa.question import QuestionInfo
@@ -34,6 +34,8 @@ class AnswerContext:
     most: int = 3  # sentences at most
     budget: int | None = None  # words at most (None: the tuning's)
     exclude: frozenset = field(default_factory=frozenset)  # (article id, start) already quoted
+    embed: Callable[[list[str]], Any] | None = None  # texts -> embedding vectors (the claim check's)
+    on_text: Callable[[str], None] | None = None  # a model's reply so far, while it streams
 
 
 class Answerer(Protocol):

@@ -30,6 +30,9 @@ from qa.bridge import describe
 from qa.conversation import resolve
 from qa.decompose import split_question
 from qa.inputs import check_history, check_k, check_question, date_bounds
+from qa.llm import client as llm_client
+from qa.llm.answerer import LLMAnswerer
+from qa.llm.condense import condense
 from qa.retrieval import HybridRetriever, RetrievalParts, question_with_context
 from qa.scoring import LRU, Idf, sentence_cache, token_cache
 from qa.tuning import DEFAULT, Tuning
@@ -63,6 +66,7 @@ class Engine:
         self._view: ReaderView | None = None  # replaced whole, in one assignment, after each update
         self._query_vectors: dict[str, list[float]] = {}
         self._written_stamp: str | None = None  # the last update this engine wrote itself
+        self._llm_answerer: Answerer | None = None
 
     # -- parts, built on first use --------------------------------------------
 
@@ -183,18 +187,32 @@ class Engine:
         return self.retriever(mode).passages(question, k, since_, until_, rerank=rerank)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
-            mode: str = "hybrid", threshold: float | None = None, rerank: bool = True) -> Answer:
-        """A short answer whose every sentence is a cited quote, or an abstention.
+            mode: str = "hybrid", threshold: float | None = None, rerank: bool = True,
+            answer_mode: str | None = None, on_text=None) -> Answer:
+        """A short answer whose every sentence is a cited quote (or, with `answer_mode="llm"`, a
+        model's sentence checked against the quote it cites), or an abstention.
 
         `history`: earlier turns as {"role": "user"|"assistant", "content": str}; a
         follow-up question is retrieved together with the question it follows.
+        `on_text`: called with the model's reply so far while it streams (llm mode).
         """
         question, k = check_question(question, self.settings.max_question_chars), check_k(k)
         bounds = date_bounds(since, until)
+        answerer = self._answerer(answer_mode)
         self._check_ready()
         self._refresh_view()
-        context = resolve(question, check_history(history))
         threshold = self.tuning.abstain_below if threshold is None else threshold
+        if answerer is not self.answerer:  # the model reads the whole question; it condenses follow-ups
+            try:
+                context = condense(answerer.llm, self.settings.llm_timeout, question, check_history(history))
+            except llm_client.LLMFailure as exc:
+                answer = self._answer(question, resolve(question, check_history(history)), k, bounds, mode,
+                                      threshold, rerank=rerank)
+                return replace(answer, notes=[f"the model could not be used: {exc}",
+                                              "this is the extractive answer instead"])
+            return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank, answerer=answerer,
+                                on_text=on_text)
+        context = resolve(question, check_history(history))
         bridged = self._bridged(question, context, k, bounds, mode, threshold, rerank)
         if bridged is not None:
             return bridged
@@ -231,20 +249,35 @@ class Engine:
 
     def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
                 threshold: float, most: int = 3, budget: int | None = None, rerank: bool = True,
-                exclude: frozenset = frozenset()) -> Answer:
+                exclude: frozenset = frozenset(), answerer: Answerer | None = None, on_text=None) -> Answer:
         passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
                                                  rerank=rerank)
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
         resolved = f"{context} {question}".strip()
         view = self.view
-        answer = self.answerer.answer(question, evidence, AnswerContext(
+        answer = (answerer or self.answerer).answer(question, evidence, AnswerContext(
             info, weights, resolved, view.idf, view.sentences, meaning=self._similarities(resolved),
-            spans=self._entities(evidence), threshold=threshold, most=most, budget=budget, exclude=exclude))
+            spans=self._entities(evidence), threshold=threshold, most=most, budget=budget, exclude=exclude,
+            embed=self.embedder.embed_documents, on_text=on_text))
         broken = check_citations(answer, lambda article_id: self.article(article_id).text)
         if broken:  # an answer whose quotes are not the articles' text is no answer
-            answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0)
+            answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0, mode=answer.mode,
+                            notes=answer.notes + ["an answer whose quotes were not the articles' text was withheld"])
         return replace(answer, passages=passages[:k])
+
+    def _answerer(self, answer_mode: str | None) -> Answerer:
+        """The extractive reader, or the language-model one (built on first use; nothing is
+        contacted before a question is asked in that mode)."""
+        mode = answer_mode or self.settings.answer_mode
+        if mode == "extractive":
+            return self.answerer
+        if mode != "llm":
+            raise UserError(f"unknown answer mode {mode!r}: use 'extractive' or 'llm'")
+        if self._llm_answerer is None:
+            llm_client.require(self.settings)
+            self._llm_answerer = LLMAnswerer(self.settings, self.answerer)
+        return self._llm_answerer
 
     def _entities(self, passages: list[Passage]) -> dict[str, list] | None:
         """Entity spans of the passages' articles (None: the index has none)."""

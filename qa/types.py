@@ -93,6 +93,8 @@ class Answer:
     resolved_question: str = ""  # the question as retrieved, after follow-up resolution
     confidence: float = 0.0
     short_answer: str | None = None  # the phrase that answers (an entity or a clause), when one is found
+    mode: str = "extractive"  # who wrote the answer: "extractive" (quotes) or "llm" (a model, checked)
+    notes: list[str] = field(default_factory=list)  # what the reader must know: claims removed, fallbacks
 
     def to_dict(self) -> dict:
         return {
@@ -104,4 +106,6 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "resolved_question": self.resolved_question,
             "confidence": self.confidence,
+            "mode": self.mode,
+            "notes": list(self.notes),
         }
