@@ -235,12 +235,15 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_json: boo
 
 @main.command()
 @question_options
+@click.option("--mode", "answer_mode", type=click.Choice(["extractive", "llm"]),
+              help="Quotes only, or a model's answer checked claim by claim [QA_ANSWER_MODE, extractive]")
 @click.pass_context
-def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
+def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool, answer_mode: str | None) -> None:
     """Answer QUESTION with cited quotes ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
-    for q, answer, error in _each(question, lambda q: engine.ask(q, k=k, since=since, until=until)):
+    for q, answer, error in _each(question, lambda q: engine.ask(q, k=k, since=since, until=until,
+                                                                  answer_mode=answer_mode)):
         if error:
             click.echo(json.dumps({"question": q, "error": error}, ensure_ascii=False))
             continue
@@ -255,29 +258,38 @@ def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool) 
         if answer.abstained:
             for p in answer.passages:
                 click.echo(f"  closest: {p.headline} ({p.article_id}:{p.start}-{p.end})")
+        for note in answer.notes:
+            click.echo(f"note: {note}")
 
 
 @main.command("eval")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("--mode", "answer_mode", type=click.Choice(["extractive", "llm"]),
+              help="Answer mode to measure [QA_ANSWER_MODE, extractive]")
+@click.option("--retrieval", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
 @click.option("--no-rerank", is_flag=True, help="Plain retrieval order (fusion rank only), to measure the reranker.")
 @click.option("--sweep", "show_sweep", is_flag=True, help="Also print both error kinds per threshold.")
 @click.option("--details", type=click.Path(path_type=Path), help="Write one JSON line per question here.")
 @click.pass_context
-def eval_command(ctx: click.Context, file: Path, k: int, mode: str, no_rerank: bool, show_sweep: bool,
-                 details) -> None:
+def eval_command(ctx: click.Context, file: Path, k: int, answer_mode: str | None, retrieval: str, no_rerank: bool,
+                 show_sweep: bool, details) -> None:
     """Score retrieval, answers, citations and abstention on a JSONL question file."""
     from qa import evaluate
 
     engine = _engine(ctx)
+    answer_mode = answer_mode or engine.settings.answer_mode
     items = _run(lambda: evaluate.load_items(file))
-    outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=mode, rerank=not no_rerank))
-    summary = {"file": str(file), "mode": mode, "rerank": not no_rerank, **evaluate.summarise(outcomes, engine.tuning.abstain_below)}
-    if show_sweep:
+    outcomes = _run(lambda: evaluate.run(engine, items, k=k, mode=retrieval, rerank=not no_rerank,
+                                         answer_mode=answer_mode))
+    threshold = evaluate.threshold_for(answer_mode, engine.tuning.abstain_below)
+    summary = {"file": str(file), "mode": answer_mode, "retrieval": retrieval, "rerank": not no_rerank,
+               **evaluate.summarise(outcomes, threshold)}
+    if show_sweep and answer_mode == "extractive":
         summary["sweep"] = evaluate.sweep(outcomes)
     if details:
-        details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in evaluate.details(outcomes, engine.tuning.abstain_below)))
+        details.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n"
+                                   for d in evaluate.details(outcomes, threshold)))
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
 
 

@@ -43,6 +43,8 @@ class Outcome:
     ask_ms: float
     words: int
     passages: list[str] = field(default_factory=list)
+    mode: str = "extractive"  # who wrote the answer (llm mode falls back to extractive)
+    notes: list[str] = field(default_factory=list)
 
 
 def load_items(path: Path) -> list[Item]:
@@ -63,8 +65,18 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: bool = True) -> list[Outcome]:
+def threshold_for(answer_mode: str, extractive_threshold: float = ABSTAIN_BELOW) -> float:
+    """Model answers carry no tunable confidence: their outcome is 1 (answered) or 0 (abstained)."""
+    return 0.5 if answer_mode == "llm" else extractive_threshold
+
+
+def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: bool = True,
+        answer_mode: str = "extractive") -> list[Outcome]:
+    """Each question asked once. Extractive: with abstention off, its confidence kept (see
+    `sweep`). llm: as a user would get it, the model's own abstentions and fallbacks included."""
     outcomes = []
+    llm = answer_mode == "llm"
+    threshold = None if llm else 0.0
     if items:  # warm: model loaded, indexes read
         engine.ask(items[0].question, k=k, mode=mode, threshold=0.0, rerank=rerank)
     for item in items:
@@ -72,7 +84,8 @@ def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: boo
         engine.search(item.question, k=k, mode=mode, rerank=rerank)
         search_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        answer = engine.ask(item.question, k=k, mode=mode, threshold=0.0, rerank=rerank)
+        answer = engine.ask(item.question, k=k, mode=mode, threshold=threshold, rerank=rerank,
+                            answer_mode=answer_mode)
         ask_ms = (time.perf_counter() - started) * 1000
         ranks = [p.rank for p in answer.passages if p.article_id in item.articles]
         valid = 0
@@ -80,13 +93,13 @@ def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: boo
             text = engine.article(c.article_id).text
             valid += text[c.start:c.end] == c.quote
         outcomes.append(Outcome(
-            item=item, confidence=answer.confidence, answer=answer.answer,
+            item=item, confidence=(float(not answer.abstained) if llm else answer.confidence), answer=answer.answer,
             rank=min(ranks) if ranks else None,
             found_all=all(a in {p.article_id for p in answer.passages} for a in item.articles),
             cited_articles={c.article_id for c in answer.citations},
             citations_valid=valid, citations=len(answer.citations),
             search_ms=search_ms, ask_ms=ask_ms, words=len(answer.answer.split()),
-            passages=[p.article_id for p in answer.passages],
+            passages=[p.article_id for p in answer.passages], mode=answer.mode, notes=list(answer.notes),
         ))
     return outcomes
 
@@ -136,6 +149,9 @@ def summarise(outcomes: list[Outcome], threshold: float = ABSTAIN_BELOW) -> dict
         "search_ms_p95": pct([o.search_ms for o in outcomes], 0.95),
         "ask_ms_p50": pct([o.ask_ms for o in outcomes], 0.5),
         "ask_ms_p95": pct([o.ask_ms for o in outcomes], 0.95),
+        "model_answers": len([o for o in outcomes if o.mode == "llm"]),
+        "sentences_removed": sum(n.startswith("removed") for o in outcomes for n in o.notes),
+        "fallbacks": len([o for o in outcomes if "this is the extractive answer instead" in o.notes]),
     }
 
 
@@ -156,6 +172,6 @@ def details(outcomes: list[Outcome], threshold: float = ABSTAIN_BELOW) -> list[d
         {"question": o.item.question, "type": o.item.type, "articles": o.item.articles,
          "answers": o.item.answers, "rank": o.rank, "confidence": o.confidence,
          "abstained": o.confidence < threshold, "found": _found(o), "answer": o.answer,
-         "passages": o.passages}
+         "passages": o.passages, "mode": o.mode, "notes": o.notes}
         for o in outcomes
     ]
