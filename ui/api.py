@@ -43,16 +43,18 @@ def register(service: Service) -> None:
     """Add the script endpoints to the Blocks being built."""
 
     def chat(message: str, history: list[dict] | None = None, k: int = 5, since: str = "",
-             until: str = "", search_only: bool = False) -> dict:
+             until: str = "", search_only: bool = False, answer_mode: str = "") -> dict:
         """Answer a question from the indexed articles, with cited quotes.
 
         history: earlier turns as [{"role": "user"|"assistant", "content": str}];
         k: passages to draw on (1-50); since/until: YYYY-MM-DD or "";
-        search_only: list passages without composing an answer.
+        search_only: list passages without composing an answer;
+        answer_mode: "extractive", "llm" or "" (the server's QA_ANSWER_MODE).
         Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
-        "quote", "article_id", "file", "start", "end"}], "passages": [...], "mode", ...}.
+        "quote", "article_id", "file", "start", "end"}], "passages": [...], "mode",
+        "answer_mode", "notes", ...}.
         """
-        reply = _call(service.reply, message, history, k, since, until, search_only)
+        reply = _call(service.reply, message, history, k, since, until, search_only, answer_mode)
         return {
             "question": reply["question"],
             "answer": reply["answer"],
@@ -62,6 +64,8 @@ def register(service: Service) -> None:
             "resolved_question": reply.get("resolved_question", reply["question"]),
             "confidence": reply.get("confidence", 0.0),
             "mode": reply["mode"],
+            "answer_mode": reply.get("answer_mode", "extractive"),
+            "notes": reply.get("notes", []),
         }
 
     def article(article_id: str, start: int = -1, end: int = -1) -> dict:

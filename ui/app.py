@@ -60,6 +60,11 @@ def build_app(engine: Engine) -> gr.Blocks:
                     k = gr.Slider(1, 20, value=5, step=1, label="Sources", elem_id="qa-k")
                     search_only = gr.Checkbox(label="Search only (list passages, no answer)",
                                               elem_id="qa-search-only")
+                answer_mode = gr.Radio(
+                    [("Quotes from the articles", "extractive"), ("Language model, checked", "llm")],
+                    value=service.default_answer_mode, label="Answer", elem_id="qa-answer-mode",
+                    visible=len(service.answer_modes) > 1,  # the model's mode only when one is configured
+                )
             with gr.Column(scale=2, min_width=360):
                 with gr.Tabs(selected="sources") as tabs:
                     with gr.Tab("Sources", id="sources", elem_id="qa-tab-sources"):
@@ -73,7 +78,7 @@ def build_app(engine: Engine) -> gr.Blocks:
                         update = gr.Button("Update every source", elem_id="qa-update")
                         update_note = gr.Markdown(elem_id="qa-update-note")
 
-        chat_inputs = [message, turns, k, since, until, search_only]
+        chat_inputs = [message, turns, k, since, until, search_only, answer_mode]
         chat_outputs = [chatbot, message, turns, shown, sources, tabs, ask]
         # One event for every way of asking, "once": a second question waits for the first
         # turn to finish instead of racing it for this session's conversation.

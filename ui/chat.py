@@ -7,6 +7,8 @@ passed in and out of each handler; nothing about a conversation is kept here.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 import unicodedata
 
@@ -71,10 +73,11 @@ class Handlers:
 
     # -- chat ------------------------------------------------------------------
 
-    def respond(self, message, turns, k, since, until, search_only, evt: gr.EventData):
+    def respond(self, message, turns, k, since, until, search_only, answer_mode, evt: gr.EventData):
         """Stream one turn. Outputs: chatbot, textbox, turns, shown turn, sources, tabs, ask button.
 
-        The question is the textbox's, or a clicked example's (chatbot.example_select).
+        The question is the textbox's, or a clicked example's (chatbot.example_select). A
+        model's reply streams as it is written, then the checked answer replaces it.
         """
         message = _example(evt) or message
         turns = list(turns or [])
@@ -82,7 +85,15 @@ class Handlers:
         skip = gr.skip()
         yield (chat_messages(turns) + [pending, {"role": "assistant", "content": THINKING}], "", skip, skip, skip,
                skip, gr.Button(interactive=False))
-        turns.append(self._reply(message, turns, k, since, until, search_only))
+        if answer_mode == "llm" and not search_only:
+            for text in self._streamed(message, turns, k, since, until, answer_mode):
+                if isinstance(text, dict):
+                    turns.append(text)
+                    break
+                streamed = {"role": "assistant", "content": render.streaming_markdown(text)}
+                yield chat_messages(turns) + [pending, streamed], skip, skip, skip, skip, skip, skip
+        else:
+            turns.append(self._reply(message, turns, k, since, until, search_only, answer_mode))
         turn = len(turns) - 1
         try:
             final = chat_messages(turns)
@@ -94,7 +105,9 @@ class Handlers:
             final, sources = chat_messages(turns), None
         reply = turns[-1]
         text = reply.get("answer") or ""
-        if sources is not None and reply.get("mode") == "answer" and not reply.get("abstained") and len(text) > 40:
+        revealed = reply.get("answer_mode") != "llm"  # a model's reply was already streamed as written
+        if sources is not None and reply.get("mode") == "answer" and revealed and not reply.get("abstained") \
+                and len(text) > 40:
             before = final[:-1]
             step = max(1, len(text) // STREAM_STEPS)
             for upto in range(step, len(text), step):
@@ -107,9 +120,26 @@ class Handlers:
         else:
             yield final, skip, turns, turn, sources, gr.Tabs(selected="sources"), skip
 
-    def _reply(self, message, turns, k, since, until, search_only) -> dict:
+    def _streamed(self, message, turns, k, since, until, answer_mode):
+        """The model's text so far, as it streams (latest only), then the finished reply (a dict)."""
+        events: queue.Queue = queue.Queue()
+
+        def work() -> None:
+            events.put(self._reply(message, turns, k, since, until, False, answer_mode, on_text=events.put))
+
+        threading.Thread(target=work, daemon=True, name="chat-turn").start()
+        while True:
+            item = events.get()
+            while not isinstance(item, dict) and not events.empty():  # skip to the newest text
+                item = events.get()
+            yield item
+            if isinstance(item, dict):
+                return
+
+    def _reply(self, message, turns, k, since, until, search_only, answer_mode=None, on_text=None) -> dict:
         try:
-            reply = self.service.reply(message, history_for_engine(turns), k, since, until, bool(search_only))
+            reply = self.service.reply(message, history_for_engine(turns), k, since, until, bool(search_only),
+                                       answer_mode, on_text)
         except UserError as exc:
             reply = {"error": str(exc)}
         except Exception:  # a bug, not the user's doing: log it, show one line

@@ -56,7 +56,25 @@ def answer_markdown(reply: dict, turn: int, upto: int | None = None) -> str:
     body = "".join(out)
     if reply.get("abstained") and upto is None and reply.get("passages"):
         body += "\n\n*The closest passages are in the Sources panel.*"
+    if upto is None:
+        body += notes_markdown(reply)
     return body
+
+
+def notes_markdown(reply: dict) -> str:
+    """Who wrote the answer, and what the check removed or why the model was not used."""
+    notes = reply.get("notes") or []
+    if not notes and reply.get("answer_mode") != "llm":
+        return ""
+    lines = ["*Written by the language model; every sentence was checked against its quote.*"
+             if reply.get("answer_mode") == "llm" else "*Quoted from the articles (extractive answer).*"]
+    lines += [f"- ⚠️ {md_text(note)}" for note in notes]
+    return "\n\n" + "\n".join(lines)
+
+
+def streaming_markdown(text: str) -> str:
+    """The model's reply while it streams: shown as unchecked until the check replaces it."""
+    return md_text(text) + "\n\n*Checking each sentence against the articles…*"
 
 
 def _search_summary(reply: dict) -> str:

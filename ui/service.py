@@ -11,6 +11,7 @@ from collections.abc import Callable
 from index.errors import UserError
 from qa.engine import Engine
 from qa.inputs import check_question
+from qa.llm import client as llm_client
 
 
 class Service:
@@ -21,9 +22,21 @@ class Service:
     def max_question_chars(self) -> int:
         return int(self.engine.settings.max_question_chars)
 
+    @property
+    def answer_modes(self) -> list[str]:
+        """The answer modes this engine can use: the model's only when one is configured."""
+        return ["extractive", "llm"] if llm_client.configured(self.engine.settings) else ["extractive"]
+
+    @property
+    def default_answer_mode(self) -> str:
+        mode = self.engine.settings.answer_mode
+        return mode if mode in self.answer_modes else "extractive"
+
     def reply(self, message: object, history: object = None, k: object = 5, since: object = None,
-              until: object = None, search_only: bool = False) -> dict:
-        """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search)."""
+              until: object = None, search_only: bool = False, answer_mode: object = None,
+              on_text: Callable[[str], None] | None = None) -> dict:
+        """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search).
+        `mode` says which; `answer_mode` who wrote the answer ("extractive" or "llm")."""
         if search_only:
             question = check_question(message, self.max_question_chars)
             passages = self.engine.search(question, k=k, since=since, until=until)
@@ -37,8 +50,11 @@ class Service:
                 "resolved_question": question,
                 "confidence": 0.0,
             }
-        answer = self.engine.ask(message, history=history, k=k, since=since, until=until)
-        return {"mode": "answer", **answer.to_dict()}
+        if answer_mode not in (None, "", "extractive", "llm"):
+            raise UserError("answer_mode must be 'extractive' or 'llm'")
+        answer = self.engine.ask(message, history=history, k=k, since=since, until=until,
+                                 answer_mode=answer_mode or None, on_text=on_text)
+        return {**answer.to_dict(), "mode": "answer", "answer_mode": answer.mode}
 
     def article(self, article_id: object, start: object = None, end: object = None) -> dict:
         """An indexed article (engine.article is the gate: anything else is a UserError)."""
