@@ -45,8 +45,10 @@ def sources() -> list[SourceInfo]:
     return default_engine().sources()
 
 
-def ask(question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None) -> Answer:
-    return default_engine().ask(question, history=history, k=k, since=since, until=until)
+def ask(question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
+        answer_mode: str | None = None) -> Answer:
+    """`answer_mode`: "extractive" or "llm" (a configured model; default `QA_ANSWER_MODE`)."""
+    return default_engine().ask(question, history=history, k=k, since=since, until=until, answer_mode=answer_mode)
 
 
 def search(question: str, k: int = 5, since=None, until=None) -> list[Passage]:

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 
 import pytest
@@ -219,3 +220,18 @@ def test_numbers_and_names_are_normalised_not_guessed():
     assert facts_missing("Officials met in Kyiv.", "officials met in Kiev") == "Kyiv"
     assert facts_missing("Sales rose 12%.", "sales rose 13%") == "12"
     assert split_reply("Sales rose. [1] Costs fell [2][3].") == [("Sales rose.", [1]), ("Costs fell.", [2, 3])]
+
+
+def test_readme_llm_python_example_runs(corpus, fake):
+    """The README's Python example of the llm mode, as written, against the scripted model."""
+    fake.say(GOOD + " Patel said 90,000 troops are ready [{n:Patel}].")
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("## Answers written by a language model", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    env = cli_env(corpus) | {"QA_CORPUS_DIR": str(corpus / "corpus"), "QA_LLM_BASE_URL": f"{fake.url}/v1",
+                             "QA_LLM_MODEL": "scripted"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=corpus, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("llm Patel said") and "90,000" not in out.stdout.splitlines()[0]
+    assert "removed" in out.stdout and "90,000 is in none of the passages" not in out.stdout  # normalised
+    assert "90000 is in none of the passages" in out.stdout
