@@ -36,6 +36,9 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|rules|prompt|directions)\b"
     r"|\b(?:reply|respond|answer)\s+(?:only\s+)?(?:with|by saying)\b|\byou are now\b|\bsystem prompt\b"
     r"|\b(?:as an? )?(?:ai|language model|assistant|chatbot)\b.{0,30}\b(?:must|should|will)\b", re.I)
+# words that open a sentence capitalised without being names (the stopword list lacks them)
+_OPENERS = set("after under since although despite following however meanwhile yet according earlier later "
+               "last next today yesterday instead overall initially eventually".split())
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -112,7 +115,7 @@ def facts_missing(sentence: str, cited_text: str) -> str | None:
         for name in [whole] if whole in cited_text else whole.split("-"):
             if not name or not name[0].isupper() or name.lower() in stop or name.lower() in _NUMBER_WORDS:
                 continue
-            if name in cited_text or (initial and name.lower() in lowered):
+            if name in cited_text or (initial and (name.lower() in lowered or name.lower() in _OPENERS)):
                 continue
             return name
     flat = " ".join(re.sub(r"[“”]", '"', lowered).split())
