@@ -37,6 +37,7 @@ test: setup-test
 bench: setup
 	$(BIN)/python bench/index_bench.py
 	$(BIN)/python bench/quality_bench.py
+	$(BIN)/python bench/claim_check_bench.py --report bench/heldout.jsonl
 
 clean:
 	rm -rf $(VENV) .qa
