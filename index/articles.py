@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-SUFFIXES = {".txt", ".md"}
 NOT_ARTICLES = {"readme", "license", "licence", "changelog", "copying", "notice"}  # a folder's own notes
 HEADLINE_MAX_CHARS = 200
 _DATE_LINE = re.compile(r"^ ?date\s+(\S+)\s*(.*)$")
@@ -30,6 +29,9 @@ class Article:
     text: str  # the body; citation offsets index into this string
     content_hash: str
     warnings: tuple[str, ...] = ()
+    url: str | None = None  # where the article was published, when the file or record says
+    outlet: str | None = None  # who published it (the record's source/outlet/publisher, a page's site name)
+    author: str | None = None
 
     @property
     def date_int(self) -> int:
@@ -39,78 +41,82 @@ class Article:
 @dataclass(frozen=True)
 class Skip:
     id: str
-    reason: str  # empty | binary | too_large | symlink_outside | unreadable
+    reason: str  # empty | binary | too_large | symlink_outside | unreadable | unsupported_<kind> | bad_record | ...
     detail: str = ""
+    keeps: str = ""  # an id prefix ('exports/a.jsonl#'): the indexed records of a file read only in part are kept
 
 
 @dataclass
 class ReadOptions:
-    max_bytes: int = 5_000_000
-    suffixes: set[str] = field(default_factory=lambda: set(SUFFIXES))
+    max_bytes: int = 5_000_000  # a single-article file (text, page) larger than this is skipped
+    fields: dict[str, str] = field(default_factory=dict)  # record field names set by the user: {"text": "story"}
 
 
 def iter_article_files(root: Path, options: ReadOptions) -> Iterator[Path | Skip]:
-    """Article files under root, sorted, skipping hidden entries and non-articles.
+    """Article files under root, sorted, skipping hidden entries and a folder's own notes;
+    a file of a kind no reader takes is a `Skip` named by its kind ("unsupported_pdf").
 
     Symlinks are followed only when they stay inside the corpus.
     """
+    from index.formats import reader_for
+
     root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
         for d in dirnames:
             if (here / d).is_symlink() and not _inside(root, here / d):
-                yield Skip(_rel(root, here / d), "symlink_outside", str((here / d).resolve()))
+                yield Skip(rel(root, here / d), "symlink_outside", str((here / d).resolve()))
         for name in sorted(filenames):
             path = here / name
-            if (name.startswith(".") or path.suffix.lower() not in options.suffixes
-                    or path.stem.lower() in NOT_ARTICLES):
+            if name.startswith(".") or path.stem.lower() in NOT_ARTICLES:
                 continue
             if path.is_symlink() and not _inside(root, path):
-                yield Skip(_rel(root, path), "symlink_outside", str(path.resolve()))
+                yield Skip(rel(root, path), "symlink_outside", str(path.resolve()))
+                continue
+            if reader_for(path) is None:
+                yield Skip(rel(root, path), f"unsupported_{kind(path)}", "no reader for this kind of file")
                 continue
             yield path
 
 
 def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Article | Skip]:
+    """Every article under `root`, a folder or one file (ids relative to the file's folder)."""
+    from index.formats import reader_for
+
     options = options or ReadOptions()
     root = Path(root).resolve()
+    if root.is_file():
+        reader = reader_for(root)
+        if reader is None:
+            yield Skip(root.name, f"unsupported_{kind(root)}", "no reader for this kind of file")
+            return
+        yield from reader(root.parent, root, options)
+        return
     for entry in iter_article_files(root, options):
         if isinstance(entry, Skip):
             yield entry
         else:
-            yield read_article(root, entry, options)
+            yield from reader_for(entry)(root, entry, options)
 
 
-def read_article(root: Path, path: Path, options: ReadOptions) -> Article | Skip:
-    article_id = _rel(root, path)
-    try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            return Skip(article_id, "too_large", f"{size} bytes > {options.max_bytes}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Skip(article_id, "unreadable", exc.strerror or str(exc))
-    if b"\x00" in raw[:8192]:
-        return Skip(article_id, "binary")
-    text, warnings = decode(raw)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        return Skip(article_id, "empty")
-    headline, day, body, header_warnings = split_header(text, fallback=path.stem)
-    if not body.strip():
-        body = headline  # a one-line article: its line is all we have
-    if not looks_english(body):
-        header_warnings.append("not_english")  # indexed and searchable; answer types and entities are English
-    return Article(
-        id=article_id,
-        path=path,
-        headline=headline,
-        date=day,
-        text=body,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        warnings=tuple(warnings + header_warnings),
-    )
+def kind(path: Path) -> str:
+    """'pdf' for report.pdf, 'warc.gz' for crawl.warc.gz, 'none' for a file without a suffix."""
+    suffixes = [s.lower().lstrip(".") for s in path.suffixes[-2:]]
+    if len(suffixes) == 2 and suffixes[1] in ("gz", "bz2", "xz", "zip"):
+        return ".".join(suffixes)
+    return suffixes[-1] if suffixes else "none"
+
+
+def make_article(article_id: str, path: Path, headline: str, day: str | None, text: str, content_hash: str,
+                 warnings: list[str] | None = None, **about: str | None) -> Article:
+    """An article as every reader makes it: the language check done, empty metadata as None."""
+    warnings = list(warnings or [])
+    if not looks_english(text):
+        warnings.append("not_english")  # indexed and searchable; answer types and entities are English
+    about = {k: (" ".join(v.split()) or None) if isinstance(v, str) else None for k, v in about.items()}
+    return Article(id=article_id, path=path, headline=headline, date=day, text=text, content_hash=content_hash,
+                   warnings=tuple(warnings), **about)
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
@@ -185,5 +191,5 @@ def _inside(root: Path, path: Path) -> bool:
         return False
 
 
-def _rel(root: Path, path: Path) -> str:
+def rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()

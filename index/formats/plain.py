@@ -1,0 +1,35 @@
+"""Plain-text articles (.txt, .md): an optional ` date YYYY-MM-DD Headline` line, then the body."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.articles import Article, ReadOptions, Skip, decode, make_article, rel, split_header
+
+
+def read(root: Path, path: Path, options: ReadOptions) -> Iterator[Article | Skip]:
+    article_id = rel(root, path)
+    try:
+        size = path.stat().st_size
+        if size > options.max_bytes:
+            yield Skip(article_id, "too_large", f"{size} bytes > {options.max_bytes}")
+            return
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield Skip(article_id, "unreadable", exc.strerror or str(exc))
+        return
+    if b"\x00" in raw[:8192]:
+        yield Skip(article_id, "binary")
+        return
+    text, warnings = decode(raw)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        yield Skip(article_id, "empty")
+        return
+    headline, day, body, header_warnings = split_header(text, fallback=path.stem)
+    if not body.strip():
+        body = headline  # a one-line article: its line is all we have
+    yield make_article(article_id, path, headline, day, body, hashlib.sha256(raw).hexdigest(),
+                       warnings + header_warnings)
