@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from index.articles import Article
 from index.chunks import Chunk
@@ -34,6 +35,9 @@ CREATE TABLE IF NOT EXISTS articles (
     status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
     source TEXT,
     text TEXT,
+    url TEXT,
+    outlet TEXT,
+    author TEXT,
     n_chunks INTEGER NOT NULL DEFAULT 0,
     indexed_at REAL
 );
@@ -69,6 +73,24 @@ class ArticleRecord:
     status: str
     text: str | None
     n_chunks: int
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+
+
+class ChunkRow(NamedTuple):
+    """A stored chunk with what a citation shows of its article."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    headline: str
+    date: str | None
+    path: str
+    url: str | None
+    outlet: str | None
+    author: str | None
 
 
 class Manifest:
@@ -80,9 +102,10 @@ class Manifest:
         self._lock = threading.Lock()
         self.db.executescript(SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
-        if "source" not in columns:  # an index from before sources were recorded
-            with self.db:
-                self.db.execute("ALTER TABLE articles ADD COLUMN source TEXT")
+        for added in ("source", "url", "outlet", "author"):  # an index from before these were recorded
+            if added not in columns:
+                with self.db:
+                    self.db.execute(f"ALTER TABLE articles ADD COLUMN {added} TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -192,13 +215,16 @@ class Manifest:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
                 self.db.execute(
                     "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, "
-                    "indexed_at, source) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "indexed_at, source, url, outlet, author) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET "
                     "path=excluded.path, headline=excluded.headline, date=excluded.date, "
                     "content_hash=excluded.content_hash, status='done', text=excluded.text, "
                     "n_chunks=excluded.n_chunks, indexed_at=excluded.indexed_at, "
-                    "source=COALESCE(excluded.source, articles.source)",
+                    "source=COALESCE(excluded.source, articles.source), url=excluded.url, "
+                    "outlet=excluded.outlet, author=excluded.author",
                     (article.id, str(article.path), article.headline, article.date,
-                     article.content_hash, article.text, len(chunks), now, source),
+                     article.content_hash, article.text, len(chunks), now, source,
+                     article.url, article.outlet, article.author),
                 )
                 self.db.executemany(
                     "INSERT INTO chunks(article_id, seq, start, end) VALUES (?, ?, ?, ?)",
@@ -253,7 +279,7 @@ class Manifest:
 
     def article(self, article_id: str) -> ArticleRecord | None:
         row = self.db.execute(
-            "SELECT id, path, headline, date, content_hash, status, text, n_chunks "
+            "SELECT id, path, headline, date, content_hash, status, text, n_chunks, url, outlet, author "
             "FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
@@ -266,21 +292,21 @@ class Manifest:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def passages(self, chunk_ids: list[str]) -> dict[str, tuple[str, int, int, str, str, str | None, str]]:
-        """chunk id -> (article_id, start, end, text, headline, date, path) for done articles."""
+    def passages(self, chunk_ids: list[str]) -> dict[str, ChunkRow]:
+        """chunk id -> its `ChunkRow`, for done articles."""
         keys = [c.rpartition("#") for c in chunk_ids]
         out = {}
         for i in range(0, len(keys), 400):
             part = keys[i : i + 400]
             clause = " OR ".join(["(c.article_id = ? AND c.seq = ?)"] * len(part))
             params = [v for aid, _, seq in part for v in (aid, int(seq))]
-            for aid, seq, start, end, text, headline, day, path in self.db.execute(
+            for aid, seq, *row in self.db.execute(
                 "SELECT c.article_id, c.seq, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start), "
-                "a.headline, a.date, a.path FROM chunks c JOIN articles a ON a.id = c.article_id "
-                f"WHERE a.status = 'done' AND ({clause})",
+                "a.headline, a.date, a.path, a.url, a.outlet, a.author FROM chunks c "
+                f"JOIN articles a ON a.id = c.article_id WHERE a.status = 'done' AND ({clause})",
                 params,
             ):
-                out[f"{aid}#{seq}"] = (aid, start, end, text, headline, day, path)
+                out[f"{aid}#{seq}"] = ChunkRow(aid, *row)
         return out
 
     def chunk_ids(self) -> Iterator[str]:

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0, le=3600, description="seconds for the whole reply")
     llm_context_tokens: int = Field(default=4096, ge=512, description="the model's context window, in tokens")
 
+    # record fields (JSONL, JSON, CSV, TSV): unset, each is found by its common names
+    field_headline: str | None = Field(default=None, description="the record field holding the headline")
+    field_text: str | None = Field(default=None, description="... the article text")
+    field_date: str | None = Field(default=None, description="... the publication date")
+    field_url: str | None = Field(default=None, description="... the article's URL")
+    field_outlet: str | None = Field(default=None, description="... the outlet (publisher)")
+    field_author: str | None = Field(default=None, description="... the author")
+    field_id: str | None = Field(default=None, description="... a stable record id")
+
     @field_validator("index_dir", "corpus_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -70,6 +79,11 @@ class Settings(BaseSettings):
     def from_flags(cls, **flags) -> "Settings":
         """Defaults, then environment, then the flags that were given (None: not given)."""
         return cls(**{k: v for k, v in flags.items() if v is not None})
+
+    def record_fields(self) -> dict[str, str]:
+        """The record fields the user named: {"text": "story", ...}."""
+        return {name: value for name in ("headline", "text", "date", "url", "outlet", "author", "id")
+                if (value := getattr(self, f"field_{name}"))}
 
     def chunking_fingerprint(self) -> str:
         """Settings that change the chunks: a different value needs a rebuild."""

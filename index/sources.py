@@ -1,6 +1,6 @@
 """The sources an index was given, so that no run drops another source's articles.
 
-A source is a folder given to `qa index PATH`. The index records each one with
+A source is a folder (or one file: an export, a feed, a crawl) given to `qa index PATH`. The index records each one with
 a label: article ids are `label/path-inside-the-source` (the first source of
 an index has the empty label, so its ids are plain relative paths, as before
 sources were recorded). A bare `qa index` updates every recorded source; an
@@ -41,10 +41,10 @@ def recorded(manifest: Manifest, legacy_default: Path | None = None) -> list[Sou
 
 
 def register(manifest: Manifest, folder: Path) -> Source:
-    """The source for `folder`: a recorded one that holds it, or a new one."""
+    """The source for `folder` (a folder or a file): a recorded one that holds it, or a new one."""
     folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise UserError(f"corpus folder not found: {folder}")
+    if not folder.exists():
+        raise UserError(f"corpus folder or file not found: {folder}")
     folder = folder.resolve()
     sources = recorded(manifest)
     for source in sources:
@@ -73,7 +73,8 @@ def find(manifest: Manifest, folder: Path) -> Source:
 
 
 def _free_label(manifest: Manifest, folder: Path, sources: list[Source]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name).strip("-.") or "source"
+    named = folder.parent if folder.is_file() else folder  # a file's ids start with its own name already
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", named.name).strip("-.") or "source"
     taken = {s.label for s in sources}
     label, n = base, 1
     while label in taken or manifest.has_id_under(label + "/"):

@@ -102,11 +102,14 @@ class Syncer:
         seen: set[str] = set()
         todo: list[tuple[Article, str, str]] = []
         orphaned: list[str] = []
-        options = ReadOptions(max_bytes=self.settings.max_file_bytes)
+        options = ReadOptions(max_bytes=self.settings.max_file_bytes, fields=self.settings.record_fields())
+        kept_prefixes: list[str] = []
         for entry in read_corpus(Path(source.path), options):
             entry = replace(entry, id=source.article_id(entry.id))
             seen.add(entry.id)
             if isinstance(entry, Skip):
+                if entry.keeps:  # a file read only in part: none of its indexed records is removed
+                    kept_prefixes.append(source.article_id(entry.keeps))
                 report.skipped[entry.reason] = report.skipped.get(entry.reason, 0) + 1
                 report.problems.append(Problem(entry.id, entry.reason, entry.detail))
                 if entry.id in known and known[entry.id] is None:
@@ -123,7 +126,7 @@ class Syncer:
                 todo.append((entry, "updated", source.path))
             else:
                 report.unchanged += 1
-        removed = [a for a in known if a not in seen] + orphaned
+        removed = [a for a in known if a not in seen and not a.startswith(tuple(kept_prefixes))] + orphaned
         return todo, removed
 
     def run(self, sources: list[Source], rebuild: bool = False, progress: Progress | None = None,
@@ -146,7 +149,7 @@ class Syncer:
         todo: list[tuple[Article, str, str]] = []
         removed: list[str] = []
         for source in sources:
-            if not Path(source.path).is_dir():  # an unmounted drive is not a deleted archive
+            if not Path(source.path).exists():  # an unmounted drive is not a deleted archive
                 report.skipped["source_missing"] = report.skipped.get("source_missing", 0) + 1
                 report.problems.append(Problem(source.path, "source_missing", "its articles are kept"))
                 continue
