@@ -114,7 +114,8 @@ def compose(question: str, info: QuestionInfo, passages: list[Passage], idf: Idf
     for n, c in enumerate(ordered, start=1):
         p = c.passage
         start, end, text = quote_span(c, tuning)
-        citations.append(Citation(n, p.article_id, p.headline, p.date, p.path, text, start, end))
+        citations.append(Citation(n, p.article_id, p.headline, p.date, p.path, text, start, end,
+                                  p.url, p.outlet, p.author))
         parts.append(f"{text} [{n}]")
     return Answer(question, " ".join(parts), False, citations, passages, resolved, conf,
                   short_answer=short_answer(info, lead))

@@ -293,6 +293,20 @@ def eval_command(ctx: click.Context, file: Path, k: int, answer_mode: str | None
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
 
 
+@main.command("article")
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def article_command(ctx: click.Context, article_id: str, as_json: bool) -> None:
+    """An indexed article by id: the text a citation's start/end index into."""
+    found = _run(lambda: _engine(ctx).article(article_id))
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False))
+        return
+    about = " · ".join(x for x in (found.date or "undated", found.outlet, found.author, found.url) if x)
+    click.echo(f"{found.headline}\n{about}\n\n{found.text}")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context

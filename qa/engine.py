@@ -33,7 +33,7 @@ from qa.inputs import check_history, check_k, check_question, date_bounds
 from qa.llm import client as llm_client
 from qa.llm.answerer import LLMAnswerer
 from qa.llm.condense import condense
-from qa.retrieval import HybridRetriever, RetrievalParts, question_with_context
+from qa.retrieval import HybridRetriever, RetrievalParts, passage_of, question_with_context
 from qa.scoring import LRU, Idf, sentence_cache, token_cache
 from qa.tuning import DEFAULT, Tuning
 from qa.types import Answer, ArticleText, Passage, SourceInfo, Status
@@ -165,7 +165,7 @@ class Engine:
     def sources(self) -> list[SourceInfo]:
         """The recorded sources with their article counts."""
         counts = self.manifest.source_counts()
-        return [SourceInfo(s.path, s.label, counts.get(s.path, 0), Path(s.path).is_dir())
+        return [SourceInfo(s.path, s.label, counts.get(s.path, 0), Path(s.path).exists())
                 for s in sources.recorded(self.manifest, self.settings.corpus_dir)]
 
     def remove_source(self, path: str | Path) -> SyncReport:
@@ -322,9 +322,8 @@ class Engine:
         looked_up = self.manifest.passages(extra_ids)
         for cid in extra_ids:
             if cid in looked_up:
-                aid, start, end, text, headline, day, path = looked_up[cid]
-                out.append(Passage(len(out) + 1, round(0.9 * best[aid], 4), aid, headline, day, path,
-                                   text, start, end, cid))
+                row = looked_up[cid]
+                out.append(passage_of(row, len(out) + 1, round(0.9 * best[row.article_id], 4), cid))
         return out
 
     def status(self) -> Status:
@@ -350,7 +349,8 @@ class Engine:
         record = self.manifest.article(article_id) if isinstance(article_id, str) else None
         if record is None or record.status != "done":
             raise UserError(f"no indexed article {article_id!r}")
-        return ArticleText(record.id, record.headline, record.date, record.path, record.text or "")
+        return ArticleText(record.id, record.headline, record.date, record.path, record.text or "",
+                           record.url, record.outlet, record.author)
 
     def _check_ready(self) -> None:
         recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")}

@@ -23,6 +23,12 @@ RRF_K = 60
 MODES = ("hybrid", "dense", "lexical")
 
 
+def passage_of(row, rank: int, score: float, chunk_id: str) -> Passage:
+    """A `Passage` from the manifest's `ChunkRow` of a chunk."""
+    return Passage(rank, score, row.article_id, row.headline, row.date, row.path, row.text, row.start, row.end,
+                   chunk_id, row.url, row.outlet, row.author)
+
+
 @dataclass
 class Candidate:
     chunk_id: str
@@ -110,13 +116,12 @@ class HybridRetriever(BaseRetriever):
         passages: list[Passage] = []
         kept: list[set] = []
         for c in candidates:
-            aid, start, end, text, headline, day, path = looked_up[c.chunk_id]
-            shingles = _shingles(text)
+            row = looked_up[c.chunk_id]
+            shingles = _shingles(row.text)
             if any(_jaccard(shingles, other) > 0.6 for other in kept):
                 continue  # the same text from another copy of the story
             kept.append(shingles)
-            passages.append(Passage(len(passages) + 1, round(c.score, 4), aid, headline, day, path,
-                                    text, start, end, c.chunk_id))
+            passages.append(passage_of(row, len(passages) + 1, round(c.score, 4), c.chunk_id))
             if len(passages) == k:
                 break
         return passages
@@ -134,7 +139,8 @@ class HybridRetriever(BaseRetriever):
         dense_scores = [c.dense for c in candidates if c.dense_rank is not None]
         dense_floor = min(dense_scores) if dense_scores else 0.0
         for c in candidates:
-            _aid, _s, _e, text, headline, day, _p = looked_up[c.chunk_id]
+            row = looked_up[c.chunk_id]
+            text, headline, day = row.text, row.headline, row.date
             cov = coverage(info, self.parts.passage_tokens(c.chunk_id, f"{headline}\n{text}"), idf, weights)
             year = 1.0 if info.years and any(y in text or (day or "").startswith(y) for y in info.years) else 0.0
             dense = c.dense if c.dense_rank is not None else dense_floor

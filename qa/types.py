@@ -19,6 +19,9 @@ class Passage:
     start: int
     end: int
     chunk_id: str
+    url: str | None = None  # the article's original address, outlet and author, when its file said
+    outlet: str | None = None
+    author: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +64,9 @@ class ArticleText:
     date: str | None
     path: str
     text: str
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -78,6 +84,9 @@ class Citation:
     quote: str
     start: int
     end: int
+    url: str | None = None
+    outlet: str | None = None
+    author: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -77,7 +77,7 @@ def _compose(kept: list[Checked]) -> tuple[str, list[Citation]]:
                 numbers[key] = len(numbers) + 1
                 quote = s.numbered.text[s.start - p.start:s.end - p.start]
                 citations.append(Citation(numbers[key], p.article_id, p.headline, p.date, p.path, quote,
-                                          s.start, s.end))
+                                          s.start, s.end, p.url, p.outlet, p.author))
             if f"[{numbers[key]}]" not in marks:
                 marks.append(f"[{numbers[key]}]")
         sentences.append(f"{c.sentence.rstrip()} {''.join(marks)}")
