@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 # gradio_client takes any returned dict with a "path" key for a file to download,
 # so the article's file is returned under "file".
 def _citation(c: dict) -> dict:
-    keys = ("n", "headline", "date", "quote", "article_id", "start", "end")
+    keys = ("n", "headline", "date", "quote", "article_id", "start", "end", "url", "outlet", "author")
     return {**{key: c.get(key) for key in keys}, "file": c.get("path")}
 
 
 def _passage(p: dict) -> dict:
-    keys = ("rank", "score", "headline", "date", "text", "article_id", "start", "end")
+    keys = ("rank", "score", "headline", "date", "text", "article_id", "start", "end", "url", "outlet", "author")
     return {**{key: p.get(key) for key in keys}, "file": p.get("path")}
 
 
@@ -51,7 +51,7 @@ def register(service: Service) -> None:
         search_only: list passages without composing an answer;
         answer_mode: "extractive", "llm" or "" (the server's QA_ANSWER_MODE).
         Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
-        "quote", "article_id", "file", "start", "end"}], "passages": [...], "mode",
+        "quote", "article_id", "file", "start", "end", "url", "outlet", "author"}], "passages": [...], "mode",
         "answer_mode", "notes", ...}.
         """
         reply = _call(service.reply, message, history, k, since, until, search_only, answer_mode)

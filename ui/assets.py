@@ -64,6 +64,7 @@ const open = (card) => trigger('click', {
   end: Number(card.dataset.end),
 });
 element.addEventListener('click', (e) => {
+  if (e.target.closest('a.qa-link')) return;  // the original's link opens the original, not the viewer
   const card = e.target.closest('.qa-card');
   if (card) open(card);
 });

@@ -109,10 +109,16 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
 
 
 def _meta_line(item: dict) -> str:
-    """'date · file': the file as its id (its path inside the corpus), the full path on hover."""
-    date = esc(item.get("date") or "undated")
-    name = item.get("article_id") or item.get("id") or item.get("path") or ""
-    return f'{date} · <span class="qa-file" title="{esc(item.get("path") or name)}">{esc(name)}</span>'
+    """'date · outlet · author · file · original': the file as its id (its path inside the
+    corpus, the full path on hover), and a link to the original when the article has a URL."""
+    parts = [esc(item.get("date") or "undated")]
+    parts += [f'<span class="qa-{key}">{esc(item[key])}</span>' for key in ("outlet", "author") if item.get(key)]
+    name = item.get("article_id") or item.get("id") or item.get("path") or item.get("file") or ""
+    parts.append(f'<span class="qa-file" title="{esc(item.get("path") or item.get("file") or name)}">{esc(name)}</span>')
+    url = item.get("url") or ""
+    if url.startswith(("http://", "https://")):
+        parts.append(f'<a class="qa-link" href="{esc(url)}" target="_blank" rel="noopener noreferrer">original ↗</a>')
+    return " · ".join(parts)
 
 
 
