@@ -126,8 +126,8 @@ def facts_missing(sentence: str, cited_text: str) -> str | None:
 
 
 def _given(x: Numbered) -> str:
-    """All the model was shown of a passage: its headline, date and text."""
-    return f"{x.passage.headline}\n{x.passage.date or ''}\n{x.text}"
+    """All the model was shown of a passage: its headline, date, outlet and text."""
+    return f"{x.passage.headline}\n{x.passage.date or ''}\n{x.passage.outlet or ''}\n{x.text}"
 
 
 def _windows(x: Numbered) -> list[tuple[int, int]]:

@@ -41,8 +41,10 @@ def count(text: str) -> int:
 
 def _block(n: int, p: Passage, text: str) -> str:
     safe = text.replace("<", "‹").replace(">", "›")  # no passage can close its own tag
-    head = p.headline.replace("<", "‹").replace(">", "›")
-    return f'<passage n="{n}" headline="{head}" date="{p.date or "undated"}">\n{safe}\n</passage>'
+    def attr(value: str) -> str:
+        return value.replace("<", "‹").replace(">", "›").replace('"', "'")
+    outlet = f' outlet="{attr(p.outlet)}"' if p.outlet else ""
+    return f'<passage n="{n}" headline="{attr(p.headline)}" date="{p.date or "undated"}"{outlet}>\n{safe}\n</passage>'
 
 
 def number(passages: list[Passage], question: str, context_tokens: int, context: str = "") -> list[Numbered]:
