@@ -127,14 +127,18 @@ class LexicalIndex:
             return None
         return meta.get("stamp") if meta.get("format") == FORMAT else None
 
-    def search(self, query: str, k: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
-        """Top-k chunks by BM25; chunks sharing no term with the query are dropped."""
+    def search(self, query: str, k: int, since: int | None = None, until: int | None = None,
+               undated: bool = False) -> list[LexicalHit]:
+        """Top-k chunks by BM25; chunks sharing no term with the query are dropped. A date
+        range keeps undated chunks only when `undated`."""
         tokens = [t for t in tokenize(query) if t in self.retriever.vocab_dict] if self.ids else []
         if not tokens:
             return []
         mask = None
         if since or until:
             mask = (self.dates >= (since or 1)) & (self.dates <= (until or 99991231))
+            if undated:
+                mask |= self.dates == 0
             if not mask.any():
                 return []
             mask = mask.astype(np.float32)

@@ -163,6 +163,11 @@ class Manifest:
         """Every article row, pending ones included (what a run could remove)."""
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    def dated_count(self, since: str | None = None, until: str | None = None) -> int:
+        """Done articles with a date (within since..until, ISO, when given)."""
+        query = "SELECT COUNT(*) FROM articles WHERE status = 'done' AND date IS NOT NULL AND date >= ? AND date <= ?"
+        return int(self.db.execute(query, (since or "0000-00-00", until or "9999-99-99")).fetchone()[0])
+
     # -- sources -------------------------------------------------------------
 
     def sources(self) -> list[tuple[str, str]]:

@@ -202,11 +202,13 @@ class ChunkStore:
             offset += len(got["ids"])
 
 
-def date_filter(since: int | None, until: int | None) -> dict | None:
-    """A Chroma `where` on the integer date (20231108); undated chunks never match a range."""
+def date_filter(since: int | None, until: int | None, undated: bool = False) -> dict | None:
+    """A Chroma `where` on the integer date (20231108); undated chunks (0) match a range only
+    when `undated` (a range read from a question, not one the user set)."""
     if not since and not until:
         return None
     clauses = [{"date_int": {"$gte": since or 1}}]  # 0 is 'undated'
     if until:
         clauses.append({"date_int": {"$lte": until}})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    dated = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    return {"$or": [dated, {"date_int": 0}]} if undated else dated

@@ -28,8 +28,9 @@ from qa.answer import ABSTAIN_TEXT, merge
 from qa.answerer import AnswerContext, Answerer, ExtractiveAnswerer, check_citations
 from qa.bridge import describe
 from qa.conversation import resolve
+from qa.dates import Bounds, bounds_for, wants_latest
 from qa.decompose import split_question
-from qa.inputs import check_history, check_k, check_question, date_bounds
+from qa.inputs import check_date, check_history, check_k, check_question, date_bounds
 from qa.llm import client as llm_client
 from qa.llm.answerer import LLMAnswerer
 from qa.llm.condense import condense
@@ -178,29 +179,67 @@ class Engine:
         return report
 
     def search(self, question: str, k: int = 5, since=None, until=None, mode: str = "hybrid",
-               rerank: bool = True) -> list[Passage]:
-        """The k best passages for the question: dense and BM25 hits fused, then reranked."""
+               rerank: bool = True, as_of=None) -> list[Passage]:
+        """The k best passages for the question: dense and BM25 hits fused, then reranked.
+        Without `since`/`until`, dates the question names ("last week", "in March 2005") filter,
+        relative to `as_of` (YYYY-MM-DD, default today)."""
         self._check_ready()
         self._refresh_view()
         question, k = check_question(question, self.settings.max_question_chars), check_k(k)
-        since_, until_ = date_bounds(since, until)
-        return self.retriever(mode).passages(question, k, since_, until_, rerank=rerank)
+        bounds = self._bounds(question, since, until, as_of)
+        if bounds.empty:
+            return []
+        return self.retriever(mode).passages(question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question))
+
+    def timeline(self, question: str, since=None, until=None, as_of=None, depth: int = 100) -> dict[str, int]:
+        """Articles among the question's `depth` best passages, counted by month of publication
+        ("2005-03": 4; "undated" for the rest), oldest first."""
+        self._check_ready()
+        self._refresh_view()
+        question = check_question(question, self.settings.max_question_chars)
+        bounds = self._bounds(question, since, until, as_of)
+        passages = [] if bounds.empty else self.retriever().passages(question, depth, *bounds.args())
+        counts: dict[str, int] = {}
+        seen: set[str] = set()
+        for p in passages:
+            if p.article_id not in seen:
+                seen.add(p.article_id)
+                month = p.date[:7] if p.date else "undated"
+                counts[month] = counts.get(month, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (kv[0] == "undated", kv[0])))
+
+    def _bounds(self, question: str, since, until, as_of) -> Bounds:
+        """The user's date filter, else the range the question names (checked against the index)."""
+        if since or until:
+            return Bounds(*date_bounds(since, until))
+        day = check_date(as_of, "as_of")
+        return bounds_for(question, dt.date.fromisoformat(day) if day else dt.date.today(), self.manifest.dated_count)
 
     def ask(self, question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
             mode: str = "hybrid", threshold: float | None = None, rerank: bool = True,
-            answer_mode: str | None = None, on_text=None) -> Answer:
+            answer_mode: str | None = None, on_text=None, as_of=None) -> Answer:
         """A short answer whose every sentence is a cited quote (or, with `answer_mode="llm"`, a
         model's sentence checked against the quote it cites), or an abstention.
 
         `history`: earlier turns as {"role": "user"|"assistant", "content": str}; a
         follow-up question is retrieved together with the question it follows.
         `on_text`: called with the model's reply so far while it streams (llm mode).
+        `as_of`: the day relative dates in the question count from (YYYY-MM-DD, default today);
+        the answer's notes say which range was searched.
         """
         question, k = check_question(question, self.settings.max_question_chars), check_k(k)
-        bounds = date_bounds(since, until)
         answerer = self._answerer(answer_mode)
         self._check_ready()
         self._refresh_view()
+        dates = self._bounds(question, since, until, as_of)
+        if dates.empty:
+            return Answer(question, f"No indexed article is dated in that range ({dates.range.describe()}).", True,
+                          [], [], question, 0.0, notes=[dates.note])
+        answer = self._ask(question, history, k, dates.args(), mode, threshold, rerank, answerer, on_text)
+        return replace(answer, notes=answer.notes + [dates.note]) if dates.note else answer
+
+    def _ask(self, question: str, history, k: int, bounds: tuple, mode: str, threshold: float | None,
+             rerank: bool, answerer: Answerer, on_text) -> Answer:
         threshold = self.tuning.abstain_below if threshold is None else threshold
         if answerer is not self.answerer:  # the model reads the whole question; it condenses follow-ups
             try:
@@ -247,11 +286,11 @@ class Engine:
             return None
         return merge(question, [found, answered], k)
 
-    def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None], mode: str,
+    def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None, bool], mode: str,
                 threshold: float, most: int = 3, budget: int | None = None, rerank: bool = True,
                 exclude: frozenset = frozenset(), answerer: Answerer | None = None, on_text=None) -> Answer:
         passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
-                                                 rerank=rerank)
+                                                 rerank=rerank, latest=wants_latest(question))
         info, weights = question_with_context(question, context)
         evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
         resolved = f"{context} {question}".strip()

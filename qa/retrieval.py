@@ -23,6 +23,18 @@ RRF_K = 60
 MODES = ("hybrid", "dense", "lexical")
 
 
+LATEST_SHARE = 0.8  # "latest" questions: passages scoring at least this share of the best, newest first
+
+
+def _newer_first(candidates: list, looked_up: dict) -> list:
+    """The candidates nearly as relevant as the best, newest first (undated last); then the rest."""
+    best = max(c.score for c in candidates)
+    close = [c for c in candidates if c.score >= LATEST_SHARE * best]
+    rest = [c for c in candidates if c.score < LATEST_SHARE * best]
+    close.sort(key=lambda c: (looked_up[c.chunk_id].date or "", c.score), reverse=True)
+    return close + rest
+
+
 def passage_of(row, rank: int, score: float, chunk_id: str) -> Passage:
     """A `Passage` from the manifest's `ChunkRow` of a chunk."""
     return Passage(rank, score, row.article_id, row.headline, row.date, row.path, row.text, row.start, row.end,
@@ -85,27 +97,30 @@ class HybridRetriever(BaseRetriever):
 
     # ours --------------------------------------------------------------------------
     def candidates(self, question: str, since: int | None, until: int | None,
-                   context: str = "") -> list[Candidate]:
+                   context: str = "", undated: bool = False) -> list[Candidate]:
         """Fused, reranked candidates (best first), before duplicate removal."""
         from index.store import date_filter
 
         query = f"{context} {question}".strip()
         found: dict[str, Candidate] = {}
         if self.mode in ("hybrid", "dense"):
-            hits = self.parts.vectors.query(self.parts.embed_query(query), self.depth, date_filter(since, until))
+            hits = self.parts.vectors.query(self.parts.embed_query(query), self.depth,
+                                           date_filter(since, until, undated))
             for rank, hit in enumerate(hits, start=1):
                 found[hit.id] = Candidate(hit.id, dense=hit.score, dense_rank=rank)
         lexical = self.parts.lexical
         if self.mode in ("hybrid", "lexical") and lexical is not None:
-            for rank, hit in enumerate(lexical.search(query, self.depth, since, until), start=1):
+            for rank, hit in enumerate(lexical.search(query, self.depth, since, until, undated), start=1):
                 c = found.setdefault(hit.chunk_id, Candidate(hit.chunk_id))
                 c.lexical, c.lexical_rank = hit.score, rank
         rrf(found)
         return sorted(found.values(), key=lambda c: -c.fused)
 
     def passages(self, question: str, k: int = 5, since: int | None = None, until: int | None = None,
-                 context: str = "", rerank: bool = True) -> list[Passage]:
-        candidates = self.candidates(question, since, until, context)
+                 undated: bool = False, context: str = "", rerank: bool = True,
+                 latest: bool = False) -> list[Passage]:
+        """The k best passages; `latest`: among those about as relevant as the best, newer first."""
+        candidates = self.candidates(question, since, until, context, undated)
         looked_up = self.parts.passages([c.chunk_id for c in candidates])
         candidates = [c for c in candidates if c.chunk_id in looked_up]
         if rerank and candidates:
@@ -113,6 +128,8 @@ class HybridRetriever(BaseRetriever):
         else:
             for c in candidates:
                 c.score = c.fused if self.mode == "hybrid" else (c.dense or c.lexical)
+        if latest and candidates:
+            candidates = _newer_first(candidates, looked_up)
         passages: list[Passage] = []
         kept: list[set] = []
         for c in candidates:
