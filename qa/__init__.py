@@ -46,13 +46,15 @@ def sources() -> list[SourceInfo]:
 
 
 def ask(question: str, history: list[dict] | None = None, k: int = 5, since=None, until=None,
-        answer_mode: str | None = None) -> Answer:
-    """`answer_mode`: "extractive" or "llm" (a configured model; default `QA_ANSWER_MODE`)."""
-    return default_engine().ask(question, history=history, k=k, since=since, until=until, answer_mode=answer_mode)
+        answer_mode: str | None = None, as_of=None) -> Answer:
+    """`answer_mode`: "extractive" or "llm" (a configured model; default `QA_ANSWER_MODE`);
+    `as_of`: the day "last week" counts from (default today)."""
+    return default_engine().ask(question, history=history, k=k, since=since, until=until, answer_mode=answer_mode,
+                                as_of=as_of)
 
 
-def search(question: str, k: int = 5, since=None, until=None) -> list[Passage]:
-    return default_engine().search(question, k=k, since=since, until=until)
+def search(question: str, k: int = 5, since=None, until=None, as_of=None) -> list[Passage]:
+    return default_engine().search(question, k=k, since=since, until=until, as_of=as_of)
 
 
 def status() -> Status:

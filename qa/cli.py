@@ -194,6 +194,7 @@ def question_options(command):
                      help="Passages to return."),
         click.option("--since", help="Only articles dated on or after YYYY-MM-DD."),
         click.option("--until", help="Only articles dated on or before YYYY-MM-DD."),
+        click.option("--as-of", "as_of", help="The day 'last week', 'this year' count from (YYYY-MM-DD) [today]."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per question)."),
     ]):
         command = option(command)
@@ -215,14 +216,17 @@ def _each(question: str, call: Callable):
 @main.command()
 @question_options
 @click.pass_context
-def search(ctx: click.Context, question: str, k: int, since, until, as_json: bool) -> None:
+def search(ctx: click.Context, question: str, k: int, since, until, as_of, as_json: bool) -> None:
     """Passages that match QUESTION ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
-    for q, passages, error in _each(question, lambda q: engine.search(q, k=k, since=since, until=until)):
+    for q, passages, error in _each(question, lambda q: engine.search(q, k=k, since=since, until=until,
+                                                                       as_of=as_of)):
         if as_json or batch:
             out = {"question": q}
-            out |= {"error": error} if error else {"passages": [p.to_dict() for p in passages]}
+            out |= {"error": error} if error else {
+                "passages": [p.to_dict() for p in passages],
+                "by_month": engine.timeline(q, since=since, until=until, as_of=as_of)}
             click.echo(json.dumps(out, ensure_ascii=False))
             continue
         if not passages:
@@ -238,12 +242,13 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_json: boo
 @click.option("--mode", "answer_mode", type=click.Choice(["extractive", "llm"]),
               help="Quotes only, or a model's answer checked claim by claim [QA_ANSWER_MODE, extractive]")
 @click.pass_context
-def ask(ctx: click.Context, question: str, k: int, since, until, as_json: bool, answer_mode: str | None) -> None:
+def ask(ctx: click.Context, question: str, k: int, since, until, as_of, as_json: bool,
+        answer_mode: str | None) -> None:
     """Answer QUESTION with cited quotes ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
     for q, answer, error in _each(question, lambda q: engine.ask(q, k=k, since=since, until=until,
-                                                                  answer_mode=answer_mode)):
+                                                                  answer_mode=answer_mode, as_of=as_of)):
         if error:
             click.echo(json.dumps({"question": q, "error": error}, ensure_ascii=False))
             continue

@@ -43,18 +43,19 @@ def register(service: Service) -> None:
     """Add the script endpoints to the Blocks being built."""
 
     def chat(message: str, history: list[dict] | None = None, k: int = 5, since: str = "",
-             until: str = "", search_only: bool = False, answer_mode: str = "") -> dict:
+             until: str = "", search_only: bool = False, answer_mode: str = "", as_of: str = "") -> dict:
         """Answer a question from the indexed articles, with cited quotes.
 
         history: earlier turns as [{"role": "user"|"assistant", "content": str}];
         k: passages to draw on (1-50); since/until: YYYY-MM-DD or "";
         search_only: list passages without composing an answer;
-        answer_mode: "extractive", "llm" or "" (the server's QA_ANSWER_MODE).
+        answer_mode: "extractive", "llm" or "" (the server's QA_ANSWER_MODE);
+        as_of: YYYY-MM-DD, the day "last week" or "this year" in the question count from ("" today).
         Returns {"question", "answer", "abstained", "citations": [{"n", "headline", "date",
         "quote", "article_id", "file", "start", "end", "url", "outlet", "author"}], "passages": [...], "mode",
         "answer_mode", "notes", ...}.
         """
-        reply = _call(service.reply, message, history, k, since, until, search_only, answer_mode)
+        reply = _call(service.reply, message, history, k, since, until, search_only, answer_mode, as_of=as_of)
         return {
             "question": reply["question"],
             "answer": reply["answer"],
@@ -66,6 +67,7 @@ def register(service: Service) -> None:
             "mode": reply["mode"],
             "answer_mode": reply.get("answer_mode", "extractive"),
             "notes": reply.get("notes", []),
+            **({"by_month": reply["by_month"]} if "by_month" in reply else {}),
         }
 
     def article(article_id: str, start: int = -1, end: int = -1) -> dict:

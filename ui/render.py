@@ -61,6 +61,9 @@ def answer_markdown(reply: dict, turn: int, upto: int | None = None) -> str:
     return body
 
 
+_INFORMATIVE = ("searched ", "the articles are undated")  # notes that warn of nothing
+
+
 def notes_markdown(reply: dict) -> str:
     """Who wrote the answer, and what the check removed or why the model was not used."""
     notes = reply.get("notes") or []
@@ -68,7 +71,7 @@ def notes_markdown(reply: dict) -> str:
         return ""
     lines = ["*Written by the language model; every sentence was checked against its quote.*"
              if reply.get("answer_mode") == "llm" else "*Quoted from the articles (extractive answer).*"]
-    lines += [f"- ⚠️ {md_text(note)}" for note in notes]
+    lines += [f"- {'ℹ️' if note.startswith(_INFORMATIVE) else '⚠️'} {md_text(note)}" for note in notes]
     return "\n\n" + "\n".join(lines)
 
 
@@ -84,7 +87,17 @@ def _search_summary(reply: dict) -> str:
     heads = list(dict.fromkeys(p["headline"] for p in passages))
     articles = f"{len(heads)} article" + ("s" if len(heads) != 1 else "")
     shown = "; ".join(heads[:5]) + ("; …" if len(heads) > 5 else "")
-    return f"Search only: {len(passages)} passages from {articles}, listed under Sources: {shown}"
+    summary = f"Search only: {len(passages)} passages from {articles}, listed under Sources: {shown}"
+    return summary + timeline_markdown(reply.get("by_month") or {})
+
+
+def timeline_markdown(by_month: dict[str, int]) -> str:
+    """Matching articles per month as a small bar chart (text, so it reads anywhere)."""
+    if not by_month or list(by_month) == ["undated"]:
+        return ""
+    most = max(by_month.values())
+    rows = [f"`{month}` {'▇' * max(1, round(8 * n / most))} {n}" for month, n in by_month.items()]
+    return "\n\nMatching articles by month:\n\n" + "  \n".join(rows)
 
 
 def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:

@@ -34,13 +34,17 @@ class Service:
 
     def reply(self, message: object, history: object = None, k: object = 5, since: object = None,
               until: object = None, search_only: bool = False, answer_mode: object = None,
-              on_text: Callable[[str], None] | None = None) -> dict:
-        """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search).
-        `mode` says which; `answer_mode` who wrote the answer ("extractive" or "llm")."""
+              on_text: Callable[[str], None] | None = None, as_of: object = None) -> dict:
+        """One chat turn: an answer (engine.ask) or, in search-only mode, passages (engine.search)
+        and their articles counted by month. `mode` says which; `answer_mode` who wrote the
+        answer ("extractive" or "llm"); `as_of` the day "last week" counts from (default today)."""
+        as_of = as_of or None
         if search_only:
             question = check_question(message, self.max_question_chars)
-            passages = self.engine.search(question, k=k, since=since, until=until)
+            passages = self.engine.search(question, k=k, since=since, until=until, as_of=as_of)
             return {
+                "by_month": self.engine.timeline(question, since=since, until=until, as_of=as_of),
+                "notes": [],
                 "mode": "search",
                 "question": question,
                 "answer": "",
@@ -53,7 +57,7 @@ class Service:
         if answer_mode not in (None, "", "extractive", "llm"):
             raise UserError("answer_mode must be 'extractive' or 'llm'")
         answer = self.engine.ask(message, history=history, k=k, since=since, until=until,
-                                 answer_mode=answer_mode or None, on_text=on_text)
+                                 answer_mode=answer_mode or None, on_text=on_text, as_of=as_of)
         return {**answer.to_dict(), "mode": "answer", "answer_mode": answer.mode}
 
     def article(self, article_id: object, start: object = None, end: object = None) -> dict:
