@@ -57,7 +57,8 @@ def test_bad_files_become_reported_skips(tmp_path):
     assert got["binary.txt"].reason == "binary"
     assert got["huge.txt"].reason == "too_large"
     assert isinstance(got["good.txt"], Article)
-    assert "image.png" not in got and "README.TXT" not in got
+    assert got["image.png"].reason == "unsupported_png"  # reported by kind, like every file no reader takes
+    assert "README.TXT" not in got
 
 
 def test_cp1252_and_undecodable_bytes_are_read_and_reported(tmp_path):
