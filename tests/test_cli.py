@@ -60,7 +60,7 @@ def test_user_errors_are_one_line_without_traceback(tmp_path):
     empty = qa(tmp_path, "search", "anything")
     assert empty.returncode == 1 and "run `qa index` first" in empty.stderr
     missing = qa(tmp_path, "index", str(tmp_path / "nope"))
-    assert missing.returncode == 1 and "corpus folder not found" in missing.stderr
+    assert missing.returncode == 1 and "corpus folder or file not found" in missing.stderr
     env = cli_env(tmp_path) | {"QA_CHUNK_TOKENS": "lots"}
     bad = qa(tmp_path, "status", env=env)
     assert bad.returncode == 1 and "chunk_tokens" in bad.stderr
