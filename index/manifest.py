@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT,
     outlet TEXT,
     author TEXT,
+    dup_of TEXT,
     n_chunks INTEGER NOT NULL DEFAULT 0,
     indexed_at REAL
 );
@@ -55,6 +56,10 @@ CREATE TABLE IF NOT EXISTS entities (
     label TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entities_by_article ON entities(article_id);
+CREATE TABLE IF NOT EXISTS signatures (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    minhash BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     label TEXT NOT NULL UNIQUE,
@@ -91,6 +96,7 @@ class ChunkRow(NamedTuple):
     url: str | None
     outlet: str | None
     author: str | None
+    dup_of: str | None  # the canonical article of its group of copies, when it has copies
 
 
 class Manifest:
@@ -102,10 +108,11 @@ class Manifest:
         self._lock = threading.Lock()
         self.db.executescript(SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
-        for added in ("source", "url", "outlet", "author"):  # an index from before these were recorded
+        for added in ("source", "url", "outlet", "author", "dup_of"):  # an index from before these were recorded
             if added not in columns:
                 with self.db:
                     self.db.execute(f"ALTER TABLE articles ADD COLUMN {added} TEXT")
+        self.db.execute("CREATE INDEX IF NOT EXISTS articles_by_group ON articles(dup_of)")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -163,6 +170,51 @@ class Manifest:
         """Every article row, pending ones included (what a run could remove)."""
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    # -- copies of one story -------------------------------------------------
+
+    def unsigned(self) -> list[tuple[str, str]]:
+        """(id, text) of done articles that have no MinHash signature yet."""
+        return list(self.db.execute(
+            "SELECT a.id, COALESCE(a.text, '') FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
+            "WHERE a.status = 'done' AND s.article_id IS NULL"))
+
+    def has_unsigned(self) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
+            "WHERE a.status = 'done' AND s.article_id IS NULL LIMIT 1").fetchone() is not None
+
+    def set_signatures(self, items: Iterable[tuple[str, bytes]]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?, ?)", items)
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]:
+        yield from self.db.execute(
+            "SELECT s.article_id, s.minhash FROM signatures s JOIN articles a ON a.id = s.article_id "
+            "WHERE a.status = 'done'")
+
+    def set_groups(self, canonical: dict[str, str]) -> None:
+        """Every article's group: `canonical[id]` for copies (the canonical one included), NULL otherwise."""
+        now = dict(self.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
+        changes = [(canonical.get(aid), aid) for aid in now if aid not in canonical]
+        changes += [(group, aid) for aid, group in canonical.items() if now.get(aid) != group]
+        with self.db:
+            self.db.executemany("UPDATE articles SET dup_of = ? WHERE id = ?", changes)
+
+    def copy_count(self) -> int:
+        """Done articles that are a copy of another (their group's canonical article not counted)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done' AND dup_of IS NOT NULL "
+                                   "AND dup_of != id").fetchone()[0])
+
+    def copies(self, article_ids: list[str]) -> dict[str, list[dict]]:
+        """article id -> the other copies of its story ({"article_id", "outlet", "url", "date"})."""
+        out: dict[str, list[dict]] = {}
+        for aid in dict.fromkeys(article_ids):
+            rows = self.db.execute(
+                "SELECT b.id, b.outlet, b.url, b.date FROM articles a JOIN articles b ON b.dup_of = a.dup_of "
+                "WHERE a.id = ? AND b.id != a.id AND b.status = 'done' ORDER BY b.date, b.id", (aid,))
+            out[aid] = [{"article_id": r[0], "outlet": r[1], "url": r[2], "date": r[3]} for r in rows]
+        return out
+
     def dated_count(self, since: str | None = None, until: str | None = None) -> int:
         """Done articles with a date (within since..until, ISO, when given)."""
         query = "SELECT COUNT(*) FROM articles WHERE status = 'done' AND date IS NOT NULL AND date >= ? AND date <= ?"
@@ -218,6 +270,7 @@ class Manifest:
         with self.db:
             for article, chunks, source, spans in items:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+                self.db.execute("DELETE FROM signatures WHERE article_id = ?", (article.id,))  # its text changed
                 self.db.execute(
                     "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, "
                     "indexed_at, source, url, outlet, author) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?) "
@@ -307,7 +360,7 @@ class Manifest:
             params = [v for aid, _, seq in part for v in (aid, int(seq))]
             for aid, seq, *row in self.db.execute(
                 "SELECT c.article_id, c.seq, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start), "
-                "a.headline, a.date, a.path, a.url, a.outlet, a.author FROM chunks c "
+                "a.headline, a.date, a.path, a.url, a.outlet, a.author, a.dup_of FROM chunks c "
                 f"JOIN articles a ON a.id = c.article_id WHERE a.status = 'done' AND ({clause})",
                 params,
             ):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from index import duplicates
 from index.articles import Article, ReadOptions, Skip, read_corpus
 from index.chunks import Chunk, Chunker, embedding_text
 from index.embedding import Embedder
@@ -49,6 +50,7 @@ class SyncReport:
     warnings: dict[str, int] = field(default_factory=dict)
     chunks: int = 0  # chunks in the index after the run
     embedded: int = 0  # chunks embedded by this run
+    copies: int = 0  # indexed articles that are a copy of another story (shown once, as `also_in`)
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -178,11 +180,14 @@ class Syncer:
             self.manifest.set_meta(**meta)
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
+        if todo or removed or self.manifest.has_unsigned():
+            duplicates.regroup(self.manifest)  # wire copies and republished stories, grouped
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
         fingerprint = store_fingerprint(self.settings)
         if fingerprint is not None and fingerprint != self.manifest.get_meta("store_fingerprint"):
             self.manifest.set_meta(store_fingerprint=fingerprint)  # the store as checked and written now
         report.chunks = self.manifest.counts()[1]
+        report.copies = self.manifest.copy_count()
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
