@@ -189,7 +189,13 @@ class Engine:
         bounds = self._bounds(question, since, until, as_of)
         if bounds.empty:
             return []
-        return self.retriever(mode).passages(question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question))
+        return self._with_copies(self.retriever(mode).passages(question, k, *bounds.args(), rerank=rerank,
+                                                               latest=wants_latest(question)))
+
+    def _with_copies(self, passages: list[Passage]) -> list[Passage]:
+        """The passages with the other copies of their stories (`also_in`)."""
+        copies = self.manifest.copies([p.article_id for p in passages])
+        return [replace(p, also_in=copies[p.article_id]) if copies.get(p.article_id) else p for p in passages]
 
     def timeline(self, question: str, since=None, until=None, as_of=None, depth: int = 100) -> dict[str, int]:
         """Articles among the question's `depth` best passages, counted by month of publication
@@ -303,7 +309,10 @@ class Engine:
         if broken:  # an answer whose quotes are not the articles' text is no answer
             answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0, mode=answer.mode,
                             notes=answer.notes + ["an answer whose quotes were not the articles' text was withheld"])
-        return replace(answer, passages=passages[:k])
+        copies = self.manifest.copies([c.article_id for c in answer.citations])
+        citations = [replace(c, also_in=copies[c.article_id]) if copies.get(c.article_id) else c
+                     for c in answer.citations]
+        return replace(answer, citations=citations, passages=self._with_copies(passages[:k]))
 
     def _answerer(self, answer_mode: str | None) -> Answerer:
         """The extractive reader, or the language-model one (built on first use; nothing is

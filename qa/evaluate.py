@@ -70,6 +70,12 @@ def threshold_for(answer_mode: str, extractive_threshold: float = ABSTAIN_BELOW)
     return 0.5 if answer_mode == "llm" else extractive_threshold
 
 
+def _story(item) -> set[str]:
+    """A passage's or citation's article and the copies of its story (shown once, as `also_in`):
+    finding any copy finds the story."""
+    return {item.article_id} | {c["article_id"] for c in item.also_in}
+
+
 def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: bool = True,
         answer_mode: str = "extractive") -> list[Outcome]:
     """Each question asked once. Extractive: with abstention off, its confidence kept (see
@@ -87,7 +93,7 @@ def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: boo
         answer = engine.ask(item.question, k=k, mode=mode, threshold=threshold, rerank=rerank,
                             answer_mode=answer_mode)
         ask_ms = (time.perf_counter() - started) * 1000
-        ranks = [p.rank for p in answer.passages if p.article_id in item.articles]
+        ranks = [p.rank for p in answer.passages if _story(p) & set(item.articles)]
         valid = 0
         for c in answer.citations:
             text = engine.article(c.article_id).text
@@ -95,8 +101,8 @@ def run(engine, items: list[Item], k: int = 5, mode: str = "hybrid", rerank: boo
         outcomes.append(Outcome(
             item=item, confidence=(float(not answer.abstained) if llm else answer.confidence), answer=answer.answer,
             rank=min(ranks) if ranks else None,
-            found_all=all(a in {p.article_id for p in answer.passages} for a in item.articles),
-            cited_articles={c.article_id for c in answer.citations},
+            found_all=all(a in set().union(*map(_story, answer.passages)) for a in item.articles),
+            cited_articles=set().union(set(), *map(_story, answer.citations)),
             citations_valid=valid, citations=len(answer.citations),
             search_ms=search_ms, ask_ms=ask_ms, words=len(answer.answer.split()),
             passages=[p.article_id for p in answer.passages], mode=answer.mode, notes=list(answer.notes),

@@ -132,8 +132,12 @@ class HybridRetriever(BaseRetriever):
             candidates = _newer_first(candidates, looked_up)
         passages: list[Passage] = []
         kept: list[set] = []
+        shown: dict[str, str] = {}  # a story's group -> the copy shown for it
         for c in candidates:
             row = looked_up[c.chunk_id]
+            group = row.dup_of or row.article_id
+            if shown.setdefault(group, row.article_id) != row.article_id:
+                continue  # another copy of this story (grouped at index time) is shown already
             shingles = _shingles(row.text)
             if any(_jaccard(shingles, other) > 0.6 for other in kept):
                 continue  # the same text from another copy of the story

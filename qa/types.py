@@ -22,6 +22,7 @@ class Passage:
     url: str | None = None  # the article's original address, outlet and author, when its file said
     outlet: str | None = None
     author: str | None = None
+    also_in: list[dict] = field(default_factory=list)  # other copies of the story: article_id, outlet, url, date
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,6 +88,7 @@ class Citation:
     url: str | None = None
     outlet: str | None = None
     author: str | None = None
+    also_in: list[dict] = field(default_factory=list)  # other copies of the story: article_id, outlet, url, date
 
     def to_dict(self) -> dict:
         return asdict(self)
