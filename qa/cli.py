@@ -164,6 +164,7 @@ def _summary(report: SyncReport) -> str:
         f"{report.unchanged} unchanged" + (f", {report.repaired} repaired" if report.repaired else "")
         + (f", {report.repaired_store} missing or stray store records repaired" if report.repaired_store else "")
         + f"; {report.embedded} chunks embedded, {report.chunks} in the index ({report.seconds:.1f} s)"
+        + (f"; {report.copies} articles are copies of another story (shown once)" if report.copies else "")
     ]
     if report.skipped:
         lines.append("skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())))

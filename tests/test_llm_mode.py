@@ -189,7 +189,8 @@ def test_cli_mode_llm_json(corpus, fake, tmp_path):
     assert out.returncode == 0, out.stderr
     row = json.loads(out.stdout)
     assert row["mode"] == "llm" and row["notes"] == [] and len(row["citations"]) == 2
-    assert set(row["citations"][0]) == {"n", "article_id", "headline", "date", "path", "quote", "start", "end"}
+    assert set(row["citations"][0]) == {"n", "article_id", "headline", "date", "path", "quote", "start", "end",
+                                        "url", "outlet", "author", "also_in"}
     bare = {k: v for k, v in env.items() if not k.startswith("QA_LLM")}
     out = subprocess.run(qa_command() + ["ask", "--mode", "llm", SEED_QUESTION], env=bare,
                          capture_output=True, text=True, timeout=180)

@@ -19,12 +19,13 @@ log = logging.getLogger(__name__)
 # gradio_client takes any returned dict with a "path" key for a file to download,
 # so the article's file is returned under "file".
 def _citation(c: dict) -> dict:
-    keys = ("n", "headline", "date", "quote", "article_id", "start", "end", "url", "outlet", "author")
+    keys = ("n", "headline", "date", "quote", "article_id", "start", "end", "url", "outlet", "author", "also_in")
     return {**{key: c.get(key) for key in keys}, "file": c.get("path")}
 
 
 def _passage(p: dict) -> dict:
-    keys = ("rank", "score", "headline", "date", "text", "article_id", "start", "end", "url", "outlet", "author")
+    keys = ("rank", "score", "headline", "date", "text", "article_id", "start", "end", "url", "outlet", "author",
+            "also_in")
     return {**{key: p.get(key) for key in keys}, "file": p.get("path")}
 
 

@@ -135,6 +135,22 @@ def _meta_line(item: dict) -> str:
 
 
 
+def _also_in(item: dict) -> str:
+    """'Also in: Outlet (date), ...': the other copies of the story, linked when they have a URL."""
+    copies = item.get("also_in") or []
+    if not copies:
+        return ""
+    shown = []
+    for copy in copies[:5]:
+        name = esc(copy.get("outlet") or copy.get("article_id") or "")
+        dated = f" ({esc(copy['date'])})" if copy.get("date") else ""
+        url = copy.get("url") or ""
+        shown.append(f'<a class="qa-link" href="{esc(url)}" target="_blank" rel="noopener noreferrer">{name}</a>{dated}'
+                     if url.startswith(("http://", "https://")) else f"{name}{dated}")
+    more = f" and {len(copies) - 5} more" if len(copies) > 5 else ""
+    return f'<div class="qa-also">Also in: {", ".join(shown)}{more}</div>'
+
+
 def _card_attrs(article_id: str, start: int, end: int) -> str:
     return (f'data-article="{esc(article_id)}" data-start="{int(start)}" data-end="{int(end)}"'
             ' role="button" tabindex="0" title="Open the article"')
@@ -173,7 +189,7 @@ def _citation_card(c: dict, turn: int, text: str | None) -> str:
         f'<span class="qa-headline">{esc(c["headline"])}</span></div>'
         f'<div class="qa-meta">{_meta_line(c)}</div>'
         f'<div class="qa-context">{esc(before)}<mark class="qa-quote">{esc(quote)}</mark>{esc(after)}</div>'
-        "</div>"
+        f"{_also_in(c)}</div>"
     )
 
 
@@ -191,7 +207,7 @@ def passages_html(passages: list[dict]) -> str:
             f' <span class="qa-score">score {float(p["score"]):.3f}</span></div>'
             f'<div class="qa-meta">{_meta_line(p)}</div>'
             f'<div class="qa-context">{esc(preview)}</div>'
-            "</div>"
+            f"{_also_in(p)}</div>"
         )
     return "".join(cards)
 

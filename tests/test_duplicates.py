@@ -1,0 +1,62 @@
+"""Copies of one story (wire copies, republished articles) are grouped at index time and
+shown once, the other copies listed as `also_in`."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from index.duplicates import groups, signature
+from index.settings import Settings
+from qa.engine import Engine
+from tests.archive_files import BRIDGE, FERRY, ORCHARD
+
+STORY = BRIDGE + (" Engineers said the cracks had probably been caused by heavy lorries using the bridge as a "
+                  "short cut to the industrial estate. A temporary footbridge will be put up within a month so "
+                  "that pupils can still walk to the two schools on the far bank. Bus routes 12 and 14 will be "
+                  "diverted through the town centre, adding about ten minutes to each journey, the operator said. "
+                  "The bridge was built in 1887 and last repaired in 1994.")
+INTRO = "Residents have been warned to expect long diversions. "
+TAIL = " A public meeting will be held at the town hall next week."
+
+
+def test_lsh_groups_copies_and_leaves_other_stories_alone():
+    texts = {"a": STORY, "b": INTRO + STORY, "c": STORY + TAIL, "d": FERRY, "e": ORCHARD, "f": BRIDGE + " " + FERRY}
+    found = groups({k: signature(v) for k, v in texts.items()})
+    assert found == {"a": "a", "b": "a", "c": "a"}
+    assert signature(BRIDGE).dtype == np.uint32 and len(signature(BRIDGE)) == 64
+
+
+def write(folder, rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+ROWS = [
+    {"id": "w1", "title": "Old Mill bridge closed", "text": STORY, "date": "2024-03-04", "source": "County Wire",
+     "url": "https://wire.example/bridge"},
+    {"id": "g1", "title": "Bridge shut after cracks found", "text": INTRO + STORY + TAIL, "date": "2024-03-05",
+     "source": "Valley Gazette", "url": "https://gazette.example/bridge"},
+    {"id": "f1", "title": "New ferry", "text": FERRY, "date": "2024-03-01", "source": "Coast Herald"},
+]
+
+
+def test_copies_show_once_with_also_in_and_follow_updates(tmp_path, embedder):
+    write(tmp_path / "c", ROWS)
+    engine = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=tmp_path / "c"), embedder=embedder)
+    report = engine.index()
+    assert report.added == 3 and report.copies == 1
+    passages = engine.search("Why was the Old Mill bridge closed?", k=3)
+    bridge = [p for p in passages if p.article_id in ("wire.jsonl#w1", "wire.jsonl#g1")]
+    assert len(bridge) == 1  # one copy of the story
+    other = ({"wire.jsonl#w1", "wire.jsonl#g1"} - {bridge[0].article_id}).pop()
+    assert [c["article_id"] for c in bridge[0].also_in] == [other]
+    assert bridge[0].to_dict()["also_in"][0]["outlet"] in ("County Wire", "Valley Gazette")
+    answer = engine.ask("Why was the Old Mill bridge closed?")
+    assert answer.citations and answer.citations[0].also_in
+    rows = [dict(ROWS[0]), dict(ROWS[1], text=ORCHARD), ROWS[2]]  # the Gazette story is now another one
+    write(tmp_path / "c", rows)
+    report = engine.index()
+    assert report.updated == 1 and report.copies == 0
+    assert all(not p.also_in for p in engine.search("Why was the Old Mill bridge closed?", k=3))
