@@ -215,6 +215,20 @@ class Manifest:
             out[aid] = [{"article_id": r[0], "outlet": r[1], "url": r[2], "date": r[3]} for r in rows]
         return out
 
+    def sample_headlines(self, n: int) -> list[str]:
+        """n headlines of distinct stories: the newest dated ones, else spread over the index's ids."""
+        where = "status = 'done' AND (dup_of IS NULL OR dup_of = id)"
+        rows = [r[0] for r in self.db.execute(
+            f"SELECT headline FROM articles WHERE {where} AND date IS NOT NULL ORDER BY date DESC, id LIMIT ?", (n,))]
+        if len(rows) < n:
+            total = int(self.db.execute(f"SELECT COUNT(*) FROM articles WHERE {where}").fetchone()[0])
+            for k in range(n):
+                row = self.db.execute(f"SELECT headline FROM articles WHERE {where} ORDER BY id LIMIT 1 OFFSET ?",
+                                      (k * total // n,)).fetchone()
+                if row:
+                    rows.append(row[0])
+        return list(dict.fromkeys(rows))[:n]
+
     def dated_count(self, since: str | None = None, until: str | None = None) -> int:
         """Done articles with a date (within since..until, ISO, when given)."""
         query = "SELECT COUNT(*) FROM articles WHERE status = 'done' AND date IS NOT NULL AND date >= ? AND date <= ?"

@@ -214,6 +214,10 @@ class Engine:
                 counts[month] = counts.get(month, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (kv[0] == "undated", kv[0])))
 
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Questions to offer a new user: headlines of indexed stories (the newest, when dated)."""
+        return [h for h in self.manifest.sample_headlines(n) if h.strip()]
+
     def _bounds(self, question: str, since, until, as_of) -> Bounds:
         """The user's date filter, else the range the question names (checked against the index)."""
         if since or until:

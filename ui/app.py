@@ -22,13 +22,6 @@ from ui.service import Service
 HEAD = f"<script>{PAGE_JS}</script>"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
-EXAMPLES = [
-    "What did Vedant Patel say about negotiations?",
-    "What did Zelensky say about talks with Russia?",
-    "What did NBC report about the US and Ukraine?",
-]
-
-
 def build_app(engine: Engine) -> gr.Blocks:
     service = Service(engine)
     h = Handlers(service)
@@ -42,7 +35,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
                     label="Chat", show_label=False, elem_id="qa-chat", height=520, buttons=["copy"],
-                    examples=[{"text": q, "display_text": q} for q in EXAMPLES],
+                    examples=[{"text": q, "display_text": q} for q in service.examples()] or None,
                     placeholder="**Ask a question about the news articles**, or pick an example:",
                     feedback_options=None, group_consecutive_messages=False,
                 )

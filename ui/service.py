@@ -22,6 +22,10 @@ class Service:
     def max_question_chars(self) -> int:
         return int(self.engine.settings.max_question_chars)
 
+    def examples(self) -> list[str]:
+        """Example questions for the first screen: headlines of the indexed articles."""
+        return self.engine.example_questions(3)
+
     @property
     def answer_modes(self) -> list[str]:
         """The answer modes this engine can use: the model's only when one is configured."""
