@@ -100,6 +100,18 @@ def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Arti
             yield from reader_for(entry)(root, entry, options)
 
 
+def read_single(root: Path, path: Path, options: ReadOptions) -> tuple[str, bytes] | Skip:
+    """(article id, the file's bytes) of a one-article file, or why it cannot be read."""
+    article_id = rel(root, path)
+    try:
+        size = path.stat().st_size
+        if size > options.max_bytes:
+            return Skip(article_id, "too_large", f"{size} bytes > {options.max_bytes}")
+        return article_id, path.read_bytes()
+    except OSError as exc:
+        return Skip(article_id, "unreadable", exc.strerror or str(exc))
+
+
 def kind(path: Path) -> str:
     """'pdf' for report.pdf, 'warc.gz' for crawl.warc.gz, 'none' for a file without a suffix."""
     suffixes = [s.lower().lstrip(".") for s in path.suffixes[-2:]]

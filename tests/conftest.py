@@ -80,6 +80,16 @@ class HashEmbedder:
         return self._vector(text)
 
 
+@pytest.fixture(scope="module")
+def fake():
+    """A language model played by a script on loopback (tests/fake_llm.py), one per test module."""
+    from tests.fake_llm import FakeLLM
+
+    server = FakeLLM().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(index_dir=tmp_path / "idx", corpus_dir=tmp_path / "corpus")

@@ -8,7 +8,7 @@ from gradio_client import Client
 from index.settings import Settings
 from qa.engine import Engine
 from tests.conftest import SEED_QUESTION
-from tests.fake_llm import FakeLLM, Reply
+from tests.fake_llm import Reply
 from tests.test_ui_browser import ARGS, ARTIFACTS, CHROMIUM, TIMEOUT_MS, bot_messages, wait_for_bots
 from tests.ui_fixtures import QUIET_GRADIO, build_corpus, running_app
 
@@ -16,13 +16,6 @@ pytestmark = QUIET_GRADIO
 
 GOOD = "Patel said any such talks are up to Ukraine [{n:Patel}]."
 UNSUPPORTED = "Patel said 90,000 troops were moving [{n:Patel}]."
-
-
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeLLM().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

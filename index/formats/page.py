@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.articles import Article, ReadOptions, Skip, decode, make_article, rel
+from index.articles import Article, ReadOptions, Skip, decode, make_article, read_single
 from index.formats.fields import iso_date
 
 
@@ -48,16 +48,11 @@ def extract(html: str, url: str | None = None) -> Page | None:
 
 
 def read(root: Path, path: Path, options: ReadOptions) -> Iterator[Article | Skip]:
-    article_id = rel(root, path)
-    try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            yield Skip(article_id, "too_large", f"{size} bytes > {options.max_bytes}")
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Skip(article_id, "unreadable", exc.strerror or str(exc))
+    found = read_single(root, path, options)
+    if isinstance(found, Skip):
+        yield found
         return
+    article_id, raw = found
     html, warnings = decode(raw)
     page = extract(html)
     if page is None:

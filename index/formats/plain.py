@@ -6,20 +6,15 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.articles import Article, ReadOptions, Skip, decode, make_article, rel, split_header
+from index.articles import Article, ReadOptions, Skip, decode, make_article, read_single, split_header
 
 
 def read(root: Path, path: Path, options: ReadOptions) -> Iterator[Article | Skip]:
-    article_id = rel(root, path)
-    try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            yield Skip(article_id, "too_large", f"{size} bytes > {options.max_bytes}")
-            return
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Skip(article_id, "unreadable", exc.strerror or str(exc))
+    found = read_single(root, path, options)
+    if isinstance(found, Skip):
+        yield found
         return
+    article_id, raw = found
     if b"\x00" in raw[:8192]:
         yield Skip(article_id, "binary")
         return
