@@ -1,7 +1,8 @@
 """The sources an index was given, so that no run drops another source's articles.
 
-A source is a folder (or one file: an export, a feed, a crawl) given to `qa index PATH`. The index records each one with
-a label: article ids are `label/path-inside-the-source` (the first source of
+A source is a folder (or one file: an export, a feed, a crawl) given to
+`qa index PATH`. The index records each one with a label: article ids are
+`label/path-inside-the-source` (the first source of
 an index has the empty label, so its ids are plain relative paths, as before
 sources were recorded). A bare `qa index` updates every recorded source; an
 article is removed only when its file disappears from its own source, and a

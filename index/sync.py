@@ -202,6 +202,7 @@ class Syncer:
             self.manifest.remove(ids)
             self.manifest.set_meta(last_update=str(time.time()))
         self.manifest.drop_source(source.path)
+        duplicates.regroup(self.manifest)  # a removed copy no longer groups what is left
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
