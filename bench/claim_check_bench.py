@@ -36,13 +36,15 @@ def claim(question: str, answer: str) -> str:
 
 
 def calibrate(engine, items, check_mod, prompt_mod) -> dict:
+    from qa import asking
+
     pairs = []  # (score of right passage, score of wrong passage)
     embed = engine.embedder.embed_documents
     for item in items:
         if not item.articles or not item.answers:
             continue
         passages = engine.search(item.question, k=10)
-        right = [p for p in engine._with_whole_articles(passages, 3)
+        right = [p for p in asking.with_whole_articles(engine.ask_parts(), passages, 3)
                  if p.article_id == item.articles[0] and any(a.lower() in p.text.lower() for a in item.answers)]
         wrong = [p for p in passages if p.article_id not in item.articles]
         if not right or not wrong:

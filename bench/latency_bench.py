@@ -28,7 +28,9 @@ def main() -> None:
     import index  # noqa: F401
     from index.settings import Settings
     from qa.answer import compose
-    from qa.engine import ANSWER_PASSAGES, Engine
+    from qa import asking
+    from qa.asking import ANSWER_PASSAGES
+    from qa.engine import Engine
     from qa.evaluate import load_items
     from qa.retrieval import question_with_context
 
@@ -52,10 +54,11 @@ def main() -> None:
         timed("bm25 query", lambda: engine.lexical.search(q, 40))
         passages = timed("retrieval total", lambda: engine.retriever().passages(q, ANSWER_PASSAGES))
         info, weights = question_with_context(q, "")
-        evidence = engine._with_whole_articles(passages)  # noqa: SLF001
+        parts = engine.ask_parts()
+        evidence = asking.with_whole_articles(parts, passages)
         timed("answer (sentences + their embeddings)",
               lambda: compose(q, info, evidence, engine.idf, engine.sentence_cache, weights,
-                              meaning=engine._similarities(q), spans=engine._entities(evidence),  # noqa: SLF001
+                              meaning=asking.similarities(parts, q), spans=asking.entities(parts, evidence),
                               tuning=engine.tuning))
         engine._query_vectors.clear()  # noqa: SLF001
         timed("ask end to end", lambda: engine.ask(q))

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 
 from index import lexical, sources
 from index.embedding import Embedder, load_embedder
@@ -24,24 +23,17 @@ from index.manifest import Manifest
 from index.settings import Settings
 from index.store import ChunkStore, check_recorded
 from index.sync import Progress, SyncReport, Syncer
-from qa.answer import ABSTAIN_TEXT, merge
-from qa.answerer import AnswerContext, Answerer, ExtractiveAnswerer, check_citations
-from qa.bridge import describe
-from qa.conversation import resolve
+from qa import asking
+from qa.answerer import Answerer, ExtractiveAnswerer
 from qa.dates import Bounds, bounds_for, wants_latest
-from qa.decompose import split_question
 from qa.inputs import check_date, check_history, check_k, check_question, date_bounds
 from qa.llm import client as llm_client
 from qa.llm.answerer import LLMAnswerer
-from qa.llm.condense import condense
-from qa.retrieval import HybridRetriever, RetrievalParts, passage_of, question_with_context
+from qa.retrieval import HybridRetriever, RetrievalParts
 from qa.scoring import LRU, Idf, sentence_cache, token_cache
 from qa.tuning import DEFAULT, Tuning
 from qa.types import Answer, ArticleText, Passage, SourceInfo, Status
 
-
-ANSWER_PASSAGES = 6  # passages whose sentences the answer may quote
-ANSWER_ARTICLES = 3  # ... and all other chunks of this many best articles
 
 
 @dataclass(frozen=True)
@@ -189,13 +181,8 @@ class Engine:
         bounds = self._bounds(question, since, until, as_of)
         if bounds.empty:
             return []
-        return self._with_copies(self.retriever(mode).passages(question, k, *bounds.args(), rerank=rerank,
-                                                               latest=wants_latest(question)))
-
-    def _with_copies(self, passages: list[Passage]) -> list[Passage]:
-        """The passages with the other copies of their stories (`also_in`)."""
-        copies = self.manifest.copies([p.article_id for p in passages])
-        return [replace(p, also_in=copies[p.article_id]) if copies.get(p.article_id) else p for p in passages]
+        return asking.with_copies(self.manifest, self.retriever(mode).passages(
+            question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question)))
 
     def timeline(self, question: str, since=None, until=None, as_of=None, depth: int = 100) -> dict[str, int]:
         """Articles among the question's `depth` best passages, counted by month of publication
@@ -245,78 +232,17 @@ class Engine:
         if dates.empty:
             return Answer(question, f"No indexed article is dated in that range ({dates.range.describe()}).", True,
                           [], [], question, 0.0, notes=[dates.note])
-        answer = self._ask(question, history, k, dates.args(), mode, threshold, rerank, answerer, on_text)
+        threshold = self.tuning.abstain_below if threshold is None else threshold
+        answer = asking.ask(self.ask_parts(), question, check_history(history), k, dates.args(), mode, threshold,
+                            rerank, answerer, on_text)
         return replace(answer, notes=answer.notes + [dates.note]) if dates.note else answer
 
-    def _ask(self, question: str, history, k: int, bounds: tuple, mode: str, threshold: float | None,
-             rerank: bool, answerer: Answerer, on_text) -> Answer:
-        threshold = self.tuning.abstain_below if threshold is None else threshold
-        if answerer is not self.answerer:  # the model reads the whole question; it condenses follow-ups
-            try:
-                context = condense(answerer.llm, self.settings.llm_timeout, question, check_history(history))
-            except llm_client.LLMFailure as exc:
-                answer = self._answer(question, resolve(question, check_history(history)), k, bounds, mode,
-                                      threshold, rerank=rerank)
-                return replace(answer, notes=[f"the model could not be used: {exc}",
-                                              "this is the extractive answer instead"])
-            return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank, answerer=answerer,
-                                on_text=on_text)
-        context = resolve(question, check_history(history))
-        bridged = self._bridged(question, context, k, bounds, mode, threshold, rerank)
-        if bridged is not None:
-            return bridged
-        parts = split_question(question)
-        if len(parts) == 1:
-            return self._answer(question, context, k, bounds, mode, threshold, rerank=rerank)
-        answers: list[Answer] = []
-        for n, part in enumerate(parts):  # each part answered alone, never quoting the same sentence
-            quoted = frozenset((c.article_id, c.start) for a in answers for c in a.citations)
-            answers.append(self._answer(part, f"{context} {parts[0]}".strip() if n else context, k, bounds,
-                                        mode, threshold, most=1, budget=self.tuning.max_answer_words // 2,
-                                        rerank=rerank, exclude=quoted))
-        return merge(question, answers, k)
-
-    def _bridged(self, question: str, context: str, k: int, bounds, mode: str, threshold: float,
-                 rerank: bool) -> Answer | None:
-        """A question that describes an entity ("the carmaker that bought ..."): find the name
-        first, then answer the question with it; None when it holds no description or either
-        step finds nothing (the question is then answered as it stands)."""
-        described = describe(question) if self.tuning.use_bridge else None
-        if described is None:
-            return None
-        half = self.tuning.max_answer_words // 2
-        found = self._answer(described.question, context, k, bounds, mode, threshold, most=1, budget=half,
-                             rerank=rerank)
-        if found.abstained or not found.short_answer:
-            return None
-        quoted = frozenset((c.article_id, c.start) for c in found.citations)
-        answered = self._answer(described.rewrite(question, found.short_answer), context, k, bounds, mode,
-                                threshold, most=2, budget=half, rerank=rerank, exclude=quoted)
-        if answered.abstained:
-            return None
-        return merge(question, [found, answered], k)
-
-    def _answer(self, question: str, context: str, k: int, bounds: tuple[int | None, int | None, bool], mode: str,
-                threshold: float, most: int = 3, budget: int | None = None, rerank: bool = True,
-                exclude: frozenset = frozenset(), answerer: Answerer | None = None, on_text=None) -> Answer:
-        passages = self.retriever(mode).passages(question, max(k, ANSWER_PASSAGES), *bounds, context=context,
-                                                 rerank=rerank, latest=wants_latest(question))
-        info, weights = question_with_context(question, context)
-        evidence = self._with_whole_articles(passages[:ANSWER_PASSAGES])
-        resolved = f"{context} {question}".strip()
+    def ask_parts(self) -> asking.AskParts:
+        """What one ask reads, from the current view of the index."""
         view = self.view
-        answer = (answerer or self.answerer).answer(question, evidence, AnswerContext(
-            info, weights, resolved, view.idf, view.sentences, meaning=self._similarities(resolved),
-            spans=self._entities(evidence), threshold=threshold, most=most, budget=budget, exclude=exclude,
-            embed=self.embedder.embed_documents, on_text=on_text))
-        broken = check_citations(answer, lambda article_id: self.article(article_id).text)
-        if broken:  # an answer whose quotes are not the articles' text is no answer
-            answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0, mode=answer.mode,
-                            notes=answer.notes + ["an answer whose quotes were not the articles' text was withheld"])
-        copies = self.manifest.copies([c.article_id for c in answer.citations])
-        citations = [replace(c, also_in=copies[c.article_id]) if copies.get(c.article_id) else c
-                     for c in answer.citations]
-        return replace(answer, citations=citations, passages=self._with_copies(passages[:k]))
+        return asking.AskParts(self.retriever, self.manifest, self.embedder.embed_documents, self.query_vector,
+                               view.idf, view.sentences, lambda article_id: self.article(article_id).text,
+                               self.tuning, self.answerer)
 
     def _answerer(self, answer_mode: str | None) -> Answerer:
         """The extractive reader, or the language-model one (built on first use; nothing is
@@ -331,12 +257,6 @@ class Engine:
             self._llm_answerer = LLMAnswerer(self.settings, self.answerer)
         return self._llm_answerer
 
-    def _entities(self, passages: list[Passage]) -> dict[str, list] | None:
-        """Entity spans of the passages' articles (None: the index has none)."""
-        if self.manifest.get_meta("ner_model") in (None, "none"):
-            return None
-        return self.manifest.entities(sorted({p.article_id for p in passages}))
-
     def query_vector(self, text: str) -> list[float]:
         """The question's embedding; the last few are kept (retrieval and answering share it)."""
         with self._view_lock:
@@ -348,35 +268,6 @@ class Engine:
                 while len(self._query_vectors) > 64:
                     self._query_vectors.pop(next(iter(self._query_vectors)))
         return vector
-
-    def _similarities(self, question: str):
-        """question -> (sentences -> cosine similarities), with the question embedded once."""
-        q = np.asarray(self.query_vector(question))
-
-        def similarities(sentences: list[str]) -> list[float]:
-            if not sentences:
-                return []
-            vectors = np.asarray(self.embedder.embed_documents(sentences))
-            return (vectors @ q / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(q) + 1e-9)).tolist()
-
-        return similarities
-
-    def _with_whole_articles(self, passages: list[Passage], articles: int = ANSWER_ARTICLES) -> list[Passage]:
-        """The passages plus every other chunk of the best few articles: the answer to a
-        question is often a few sentences away from the passage that matched it best."""
-        out = list(passages)
-        seen = {p.chunk_id for p in passages}
-        best: dict[str, float] = {}
-        for p in passages:
-            best.setdefault(p.article_id, p.score)
-        extra_ids = [cid for aid in list(best)[:articles]
-                     for cid in self.manifest.article_chunk_ids(aid) if cid not in seen]
-        looked_up = self.manifest.passages(extra_ids)
-        for cid in extra_ids:
-            if cid in looked_up:
-                row = looked_up[cid]
-                out.append(passage_of(row, len(out) + 1, round(0.9 * best[row.article_id], 4), cid))
-        return out
 
     def status(self) -> Status:
         articles, chunks = self.manifest.counts()
