@@ -168,7 +168,7 @@ class Syncer:
             self.store.delete_articles(removed)
             self.manifest.remove(removed)
             report.removed = len(removed)
-        for group in self._groups(todo):
+        for group in self._groups(todo, report):
             self._write(group, report)
             if progress:
                 progress(len(group))
@@ -207,12 +207,17 @@ class Syncer:
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
 
-    def _groups(self, todo: list[tuple[Article, str, str]]):
-        """Articles with their chunks, grouped so each model call sees a few batches of chunks."""
+    def _groups(self, todo: list[tuple[Article, str, str]], report: SyncReport):
+        """Articles with their chunks, grouped so each model call sees a few batches of chunks.
+        An article the chunker fails on is reported and left as it was."""
         group: list[tuple[Article, str, str, list[Chunk]]] = []
         size = 0
         for article, kind, source in todo:
-            chunks = self.chunker.chunk(article)
+            try:
+                chunks = self.chunker.chunk(article)
+            except Exception as exc:  # noqa: BLE001 - one odd article never stops a run
+                _failed(report, article.id, "chunking_failed", exc)
+                continue
             group.append((article, kind, source, chunks))
             size += len(chunks)
             if size >= GROUP_BATCHES * self.settings.embed_batch:
@@ -222,8 +227,26 @@ class Syncer:
             yield group
 
     def _write(self, group: list[tuple[Article, str, str, list[Chunk]]], report: SyncReport) -> None:
+        """Embed and store a group. When the model fails on it, each article is tried alone: the
+        ones it fails on are reported and left as they were (all of them failing is no odd
+        article but a broken model or service: that error stops the run)."""
         texts = [embedding_text(a, c.text) for a, _, _, chunks in group for c in chunks]
-        vectors = self.embedder.embed_documents(texts) if texts else []
+        try:
+            vectors = self.embedder.embed_documents(texts) if texts else []
+        except Exception as exc:  # noqa: BLE001
+            if len(group) == 1:
+                raise
+            failed = []
+            for one in group:
+                try:
+                    self._write([one], report)
+                except Exception as one_exc:  # noqa: BLE001
+                    failed.append((one[0].id, one_exc))
+            if len(failed) == len(group):
+                raise exc
+            for article_id, one_exc in failed:
+                _failed(report, article_id, "embedding_failed", one_exc)
+            return
         for source in {s for _, _, s, _ in group}:  # committed before the store is touched
             self.manifest.mark_pending([a.id for a, _, s, _ in group if s == source], source)
         ids = [a.id for a, _, _, _ in group]
@@ -235,7 +258,12 @@ class Syncer:
             documents=[c.text for _, c in records],
             metadatas=[chunk_metadata(a, c) for a, c in records],
         )
-        spans = self._entities(group)
+        try:
+            spans = self._entities(group)
+        except Exception as exc:  # noqa: BLE001 - indexed without entities, and said
+            spans = None
+            for a, _, _, _ in group:
+                _failed(report, a.id, "entities_failed", exc, warning=True)
         self.manifest.mark_done((a, chunks, source, spans[n] if spans else None)
                                 for n, (a, _, source, chunks) in enumerate(group))
         for _, kind, _, _ in group:
@@ -251,6 +279,13 @@ class Syncer:
         found = iter(self.tagger.tag([c.text for _, chunks in english for c in chunks]))
         return [[(c.start + s, c.start + e, label) for c in chunks for s, e, label in next(found)]
                 for _, chunks in english]
+
+
+def _failed(report: SyncReport, article_id: str, reason: str, exc: Exception, warning: bool = False) -> None:
+    """One article's failure, counted and described in one line (the run goes on)."""
+    counts = report.warnings if warning else report.skipped
+    counts[reason] = counts.get(reason, 0) + 1
+    report.problems.append(Problem(article_id, reason, " ".join(f"{type(exc).__name__}: {exc}".split())[:200]))
 
 
 def chunk_metadata(article: Article, chunk: Chunk) -> dict:
