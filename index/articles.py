@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -82,22 +82,41 @@ def iter_article_files(root: Path, options: ReadOptions) -> Iterator[Path | Skip
 
 def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Article | Skip]:
     """Every article under `root`, a folder or one file (ids relative to the file's folder)."""
+    for _path, entry in read_files(root, options):
+        if entry is not None:
+            yield entry
+
+
+def read_files(root: Path, options: ReadOptions | None = None,
+               unchanged: Callable[[Path, os.stat_result], bool] | None = None,
+               ) -> Iterator[tuple[Path | None, Article | Skip | None]]:
+    """(file, each article or skip read from it) under `root`; a file for which
+    `unchanged(path, stat)` holds is not read: it yields (file, None) once."""
     from index.formats import reader_for
 
     options = options or ReadOptions()
     root = Path(root).resolve()
     if root.is_file():
-        reader = reader_for(root)
-        if reader is None:
-            yield Skip(root.name, f"unsupported_{kind(root)}", "no reader for this kind of file")
-            return
-        yield from reader(root.parent, root, options)
-        return
-    for entry in iter_article_files(root, options):
+        base, entries = root.parent, [root]
+    else:
+        base, entries = root, iter_article_files(root, options)
+    for entry in entries:
         if isinstance(entry, Skip):
-            yield entry
-        else:
-            yield from reader_for(entry)(root, entry, options)
+            yield None, entry
+            continue
+        reader = reader_for(entry)
+        if reader is None:
+            yield entry, Skip(rel(base, entry), f"unsupported_{kind(entry)}", "no reader for this kind of file")
+            continue
+        if unchanged is not None:
+            try:
+                if unchanged(entry, entry.stat()):
+                    yield entry, None
+                    continue
+            except OSError:
+                pass  # the reader reports an unreadable file
+        for found in reader(base, entry, options):
+            yield entry, found
 
 
 def read_single(root: Path, path: Path, options: ReadOptions) -> tuple[str, bytes] | Skip:

@@ -166,6 +166,13 @@ class Manifest:
             query, params = query + " WHERE source = ?", (source,)
         return {row[0]: (row[1] if row[2] == "done" else None) for row in self.db.execute(query, params)}
 
+    def ids_by_path(self, source: str) -> dict[str, list[str]]:
+        """file path -> the ids of the articles read from it, for one source."""
+        out: dict[str, list[str]] = {}
+        for article_id, path in self.db.execute("SELECT id, path FROM articles WHERE source = ?", (source,)):
+            out.setdefault(path, []).append(article_id)
+        return out
+
     def article_count(self) -> int:
         """Every article row, pending ones included (what a run could remove)."""
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

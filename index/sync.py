@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from index import duplicates
-from index.articles import Article, ReadOptions, Skip, read_corpus
+from index import filestats
+from index.articles import Article, ReadOptions, Skip, read_files
 from index.chunks import Chunk, Chunker, embedding_text
 from index.embedding import Embedder
 from index.entities import EntityTagger
@@ -83,6 +85,12 @@ class Syncer:
             self._store = self._store()
         return self._store
 
+    @cached_property
+    def file_stats(self) -> filestats.FileStats:
+        """What each file was when last read whole; a change to how files are read forgets it."""
+        fields = ",".join(f"{k}={v}" for k, v in sorted(self.settings.record_fields().items()))
+        return filestats.FileStats(self.manifest, f"{self.settings.max_file_bytes}:{fields}")
+
     @property
     def chunker(self) -> Chunker:
         if self._chunker is None:
@@ -95,21 +103,45 @@ class Syncer:
             )
         return self._chunker
 
-    def plan(self, source: Source, report: SyncReport,
-             rebuilding: bool = False) -> tuple[list[tuple[Article, str, str]], list[str]]:
-        """(articles of this source to (re)index with 'added'|'updated'|'repaired', ids to remove).
+    def plan(self, source: Source, report: SyncReport, rebuilding: bool = False,
+             verify: bool = False) -> tuple[list[tuple[Article, str, str]], list[str], dict[str, object]]:
+        """(articles of this source to (re)index with 'added'|'updated'|'repaired', ids to remove,
+        the stat of each file read whole).
 
-        While a rebuild is under way every article is pending and counts as added."""
+        A file whose size and modification time are as recorded, with none of its articles
+        pending, is not read (unless `verify`): its articles count as unchanged. While a
+        rebuild is under way every article is pending and counts as added."""
         known = self.manifest.hashes(source.path)
+        by_file = self.manifest.ids_by_path(source.path)
+        recorded = {} if verify else self.file_stats.of(source.path)
         seen: set[str] = set()
         todo: list[tuple[Article, str, str]] = []
         orphaned: list[str] = []
         options = ReadOptions(max_bytes=self.settings.max_file_bytes, fields=self.settings.record_fields())
         kept_prefixes: list[str] = []
-        for entry in read_corpus(Path(source.path), options):
+        read_whole: dict[str, object] = {}  # file path -> its stat, for files read without a skip
+        partial: set[str] = set()
+
+        touched: set[str] = set()
+
+        def unchanged(path: Path, st) -> bool:
+            touched.add(str(path))
+            ids = by_file.get(str(path), [])
+            if ids and filestats.same(recorded.get(str(path)), st) and all(known.get(a) for a in ids):
+                return True
+            read_whole[str(path)] = st
+            return False
+
+        for path, entry in read_files(Path(source.path), options, unchanged):
+            if entry is None:  # not read: as it was
+                seen.update(by_file[str(path)])
+                report.unchanged += len(by_file[str(path)])
+                continue
             entry = replace(entry, id=source.article_id(entry.id))
             seen.add(entry.id)
             if isinstance(entry, Skip):
+                if path is not None:
+                    partial.add(str(path))
                 if entry.keeps:  # a file read only in part: none of its indexed records is removed
                     kept_prefixes.append(source.article_id(entry.keeps))
                 report.skipped[entry.reason] = report.skipped.get(entry.reason, 0) + 1
@@ -129,15 +161,21 @@ class Syncer:
             else:
                 report.unchanged += 1
         removed = [a for a in known if a not in seen and not a.startswith(tuple(kept_prefixes))] + orphaned
-        return todo, removed
+        gone = [p for p in recorded if p not in touched]
+        if gone:
+            self.file_stats.forget(source.path, gone)
+        return todo, removed, {p: st for p, st in read_whole.items() if p not in partial}
 
     def run(self, sources: list[Source], rebuild: bool = False, progress: Progress | None = None,
-            on_total: Callable[[int], None] | None = None, allow_removal: bool = False) -> SyncReport:
+            on_total: Callable[[int], None] | None = None, allow_removal: bool = False,
+            verify: bool = False) -> SyncReport:
         """Bring the index up to date with these sources.
 
         A run that would remove more than half of the index's articles raises
-        `LargeRemovalError` before it removes anything, unless `allow_removal`.
+        `LargeRemovalError` before it removes anything, unless `allow_removal`. `verify`
+        reads and hashes every file, even those whose size and time are as recorded.
         """
+        file_reads: list[tuple[str, dict]] = []
         started = time.perf_counter()
         chunking = self.settings.chunking_fingerprint()
         rebuilding = bool(rebuild or self.manifest.get_meta("rebuild"))
@@ -155,7 +193,8 @@ class Syncer:
                 report.skipped["source_missing"] = report.skipped.get("source_missing", 0) + 1
                 report.problems.append(Problem(source.path, "source_missing", "its articles are kept"))
                 continue
-            source_todo, source_removed = self.plan(source, report, rebuilding)
+            source_todo, source_removed, read_stats = self.plan(source, report, rebuilding, verify)
+            file_reads.append((source.path, read_stats))
             todo += source_todo
             removed += source_removed
         total = self.manifest.article_count()
@@ -172,6 +211,10 @@ class Syncer:
             self._write(group, report)
             if progress:
                 progress(len(group))
+        failed = {p.id for p in report.problems if p.reason in ("chunking_failed", "embedding_failed")}
+        failed_files = {str(a.path) for a, _, _ in todo if a.id in failed}
+        for source_path, read_stats in file_reads:  # every article of these files is done now
+            self.file_stats.record(source_path, {p: st for p, st in read_stats.items() if p not in failed_files})
         if todo or removed or rebuild or report.repaired_store or not self.manifest.get_meta("embed_model"):
             meta = {"embed_model": self.embedder.model_id, "chunking": chunking,
                     "last_update": str(time.time())}
@@ -202,6 +245,7 @@ class Syncer:
             self.manifest.remove(ids)
             self.manifest.set_meta(last_update=str(time.time()))
         self.manifest.drop_source(source.path)
+        self.file_stats.forget(source.path)
         duplicates.regroup(self.manifest)  # a removed copy no longer groups what is left
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],

@@ -63,9 +63,11 @@ def _run(call: Callable, keep: type[Exception] | None = None):
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the vectors and embed every source again.")
 @click.option("--yes", is_flag=True, help="Go ahead when a run would remove more than half of the articles.")
+@click.option("--verify", is_flag=True, help="Read and hash every file, even those whose size and time are unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.pass_context
-def index_command(ctx: click.Context, path: Path | None, rebuild: bool, yes: bool, as_json: bool) -> None:
+def index_command(ctx: click.Context, path: Path | None, rebuild: bool, yes: bool, verify: bool,
+                  as_json: bool) -> None:
     """Add or update the source PATH; without PATH, update every recorded source.
 
     The first run without PATH indexes the corpus folder (QA_CORPUS_DIR, seeds/).
@@ -76,7 +78,7 @@ def index_command(ctx: click.Context, path: Path | None, rebuild: bool, yes: boo
         bar = _ProgressBar(enabled=not as_json and sys.stderr.isatty())
         try:
             return engine.index(path, rebuild=rebuild, progress=bar.update, on_total=bar.start,
-                                allow_removal=allow_removal)
+                                allow_removal=allow_removal, verify=verify)
         finally:
             bar.close()
 

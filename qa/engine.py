@@ -134,12 +134,14 @@ class Engine:
     # -- operations ----------------------------------------------------------
 
     def index(self, corpus: str | Path | None = None, rebuild: bool = False,
-              progress: Progress | None = None, on_total=None, allow_removal: bool = False) -> SyncReport:
+              progress: Progress | None = None, on_total=None, allow_removal: bool = False,
+              verify: bool = False) -> SyncReport:
         """Bring the index up to date: with `corpus` (recorded as a source if new), or with
         every recorded source (the settings' corpus folder when none is recorded yet).
 
         A run that would remove more than half of the articles raises `LargeRemovalError`
-        unless `allow_removal`; a rebuild covers every source.
+        unless `allow_removal`; a rebuild covers every source. A file whose size and time are
+        as when it was last read is not read again, unless `verify`.
         """
         with self._write_lock:
             recorded = sources.recorded(self.manifest, self.settings.corpus_dir)
@@ -151,7 +153,7 @@ class Engine:
                 wanted += [s for s in sources.recorded(self.manifest) if s not in wanted]
             syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest, self.tagger)
             report = syncer.run(wanted, rebuild=rebuild, progress=progress, on_total=on_total,
-                                allow_removal=allow_removal)
+                                allow_removal=allow_removal, verify=verify)
             self._written_stamp = self.manifest.get_meta("last_update")
         return report
 

@@ -1,0 +1,57 @@
+"""Size and modification time of each file as last read whole, in the manifest's database.
+
+A file whose size and modification time are what they were when all of its articles
+were last indexed is not read again (`qa index --verify` reads and hashes every file
+anyway). A file is recorded only after every article it holds is done, so a run
+killed before that reads it again; a change to how files are read (the record field
+names, the size limit, the readers) forgets every record.
+"""
+
+from __future__ import annotations
+
+import os
+
+from index.manifest import Manifest
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+)"""
+READERS_VERSION = "formats-v1"  # bump when a reader changes what it makes of a file
+
+
+class FileStats:
+    def __init__(self, manifest: Manifest, reading: str):
+        """`reading`: what decides how files are read (settings that change the articles made)."""
+        self.manifest = manifest
+        manifest.db.execute(SCHEMA)
+        fingerprint = f"{READERS_VERSION}:{reading}"
+        if manifest.get_meta("reading") != fingerprint:
+            with manifest.db:
+                manifest.db.execute("DELETE FROM files")
+            manifest.set_meta(reading=fingerprint)
+
+    def of(self, source: str) -> dict[str, tuple[int, int]]:
+        """file path -> (size, mtime_ns) as last read whole, for one source."""
+        rows = self.manifest.db.execute("SELECT path, size, mtime_ns FROM files WHERE source = ?", (source,))
+        return {path: (size, mtime) for path, size, mtime in rows}
+
+    def record(self, source: str, stats: dict[str, os.stat_result]) -> None:
+        with self.manifest.db:
+            self.manifest.db.executemany(
+                "INSERT OR REPLACE INTO files(path, source, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                [(path, source, st.st_size, st.st_mtime_ns) for path, st in stats.items()])
+
+    def forget(self, source: str, paths: list[str] | None = None) -> None:
+        """A source's records (all of them, or these files')."""
+        with self.manifest.db:
+            if paths is None:
+                self.manifest.db.execute("DELETE FROM files WHERE source = ?", (source,))
+            else:
+                self.manifest.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+
+
+def same(recorded: tuple[int, int] | None, st: os.stat_result) -> bool:
+    return recorded is not None and recorded == (st.st_size, st.st_mtime_ns)
