@@ -43,6 +43,7 @@ class Settings(BaseSettings):
         default=None, description="'user:password[,user:password]'; required to listen beyond localhost"
     )
     max_question_chars: int = Field(default=500, ge=10, description="longer questions are refused")
+    writer_wait: float = Field(default=30.0, ge=0, description="seconds a second writer waits for the first")
     # the answer: extractive (no model) or written by a language model and checked claim by claim
     answer_mode: Literal["extractive", "llm"] = Field(default="extractive", description="extractive or llm")
     llm_api: Literal["openai", "ollama"] = Field(

@@ -18,6 +18,7 @@ from index import lexical, sources
 from index.embedding import Embedder, load_embedder
 from index.entities import EntityTagger, load_tagger
 from index.errors import EmptyIndexError, UserError
+from index.lock import WriterLock
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.settings import Settings
@@ -143,7 +144,7 @@ class Engine:
         unless `allow_removal`; a rebuild covers every source. A file whose size and time are
         as when it was last read is not read again, unless `verify`.
         """
-        with self._write_lock:
+        with self._write_lock, WriterLock(self.settings.index_dir, self.settings.writer_wait):
             recorded = sources.recorded(self.manifest, self.settings.corpus_dir)
             if corpus is not None:
                 wanted = [sources.register(self.manifest, Path(corpus))]
@@ -165,7 +166,7 @@ class Engine:
 
     def remove_source(self, path: str | Path) -> SyncReport:
         """Forget a source and remove its articles from the index."""
-        with self._write_lock:
+        with self._write_lock, WriterLock(self.settings.index_dir, self.settings.writer_wait):
             source = sources.find(self.manifest, Path(path))
             syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest, self.tagger)
             report = syncer.remove_source(source)
