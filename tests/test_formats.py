@@ -122,6 +122,9 @@ def test_a_changed_record_re_embeds_alone_and_a_damaged_file_keeps_its_records(a
     (folder / "export.jsonl").write_text(lines[0] + "\n{broken\n")  # a bad line where a record was
     report = engine.index()
     assert report.removed == 0 and report.skipped == {"bad_record": 1}
+    (folder / "export.jsonl").write_text(lines[0] + "\n" + json.dumps({"id": "orchard-7", "title": "x"}) + "\n")
+    report = engine.index()  # the record lost its text: reported, its indexed version kept
+    assert report.removed == 0 and report.skipped == {"bad_record": 1}
     assert engine.article("export.jsonl#orchard-7").text.endswith("Cider makers welcomed the news.")
     (folder / "export.jsonl").write_text(lines[0] + "\n" + json.dumps(row) + "\n")
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from index.articles import Article, ReadOptions, Skip, decode, make_article, rel
@@ -39,7 +40,9 @@ def read(root: Path, path: Path, options: ReadOptions) -> Iterator[Article | Ski
             entry = _article(file_id, path, where, record, options.fields, seen)
             if isinstance(entry, Article):
                 count += 1
-            yield entry
+                yield entry
+            else:  # a record without text: the file is read only in part
+                yield replace(entry, keeps=keeps)
         if count == 0:
             yield Skip(file_id, "no_articles", "no record with a text field", keeps)
     except NoTextField as exc:
