@@ -65,6 +65,17 @@ def open_client(settings: Settings):
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def forget_cached_clients() -> None:
+    """Drop chromadb's cached on-disk clients, so the next one reads what another process wrote.
+
+    chromadb keeps one client per folder for the whole process, and that client does not see
+    segments another process added; this is the one place that reaches into that cache.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
 class ChunkStore:
     """The chunk collection: what sync writes and retrieval reads."""
 

@@ -22,7 +22,7 @@ from index.lock import WriterLock
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.settings import Settings
-from index.store import ChunkStore, check_recorded
+from index.store import ChunkStore, check_recorded, forget_cached_clients
 from index.sync import Progress, SyncReport, Syncer
 from qa import asking
 from qa.answerer import Answerer, ExtractiveAnswerer
@@ -110,10 +110,8 @@ class Engine:
                 return
             another_writer = self._view is not None and stamp != self._written_stamp
             if another_writer and "store" in self.__dict__ and not self.settings.chroma_host:
-                from chromadb.api.shared_system_client import SharedSystemClient
-
                 del self.__dict__["store"]  # a cached on-disk client does not see other writers
-                SharedSystemClient.clear_system_cache()
+                forget_cached_clients()
             found = lexical.current(self.settings.index_dir, self.manifest)
             self._view = ReaderView(stamp, found, Idf(found), sentence_cache(), token_cache())
 
