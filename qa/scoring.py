@@ -11,6 +11,7 @@ the question's words scores below one that adds the missing fact.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -66,23 +67,27 @@ class LRU:
     """A bounded cache of values computed from a chunk's text, keyed by chunk id.
 
     Chunk texts are static until the index changes; the engine starts a new
-    cache whenever it does.
+    cache whenever it does. Safe across threads (the chat answers several at once): the
+    order is changed under a lock, values are computed outside it.
     """
 
     def __init__(self, compute, size: int = 50_000):
         self.compute = compute
         self.size = size
         self.data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: str, text: str):
-        hit = self.data.get(key)
-        if hit is not None:
-            self.data.move_to_end(key)
-            return hit
+        with self._lock:
+            hit = self.data.get(key)
+            if hit is not None:
+                self.data.move_to_end(key)
+                return hit
         value = self.compute(text)
-        self.data[key] = value
-        if len(self.data) > self.size:
-            self.data.popitem(last=False)
+        with self._lock:
+            self.data[key] = value
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
         return value
 
 

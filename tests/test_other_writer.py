@@ -23,3 +23,4 @@ def test_an_engine_sees_articles_another_process_added(tmp_path, embedder):
     assert out.returncode == 0, out.stderr
     dense = engine.search("volunteers painting a lighthouse tower", k=3, mode="dense")
     assert dense and dense[0].article_id == "b.txt"  # the vector store's new records, not only BM25
+
