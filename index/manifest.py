@@ -177,51 +177,6 @@ class Manifest:
         """Every article row, pending ones included (what a run could remove)."""
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
-    # -- copies of one story -------------------------------------------------
-
-    def unsigned(self) -> list[tuple[str, str]]:
-        """(id, text) of done articles that have no MinHash signature yet."""
-        return list(self.db.execute(
-            "SELECT a.id, COALESCE(a.text, '') FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
-            "WHERE a.status = 'done' AND s.article_id IS NULL"))
-
-    def has_unsigned(self) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
-            "WHERE a.status = 'done' AND s.article_id IS NULL LIMIT 1").fetchone() is not None
-
-    def set_signatures(self, items: Iterable[tuple[str, bytes]]) -> None:
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?, ?)", items)
-
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        yield from self.db.execute(
-            "SELECT s.article_id, s.minhash FROM signatures s JOIN articles a ON a.id = s.article_id "
-            "WHERE a.status = 'done'")
-
-    def set_groups(self, canonical: dict[str, str]) -> None:
-        """Every article's group: `canonical[id]` for copies (the canonical one included), NULL otherwise."""
-        now = dict(self.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
-        changes = [(canonical.get(aid), aid) for aid in now if aid not in canonical]
-        changes += [(group, aid) for aid, group in canonical.items() if now.get(aid) != group]
-        with self.db:
-            self.db.executemany("UPDATE articles SET dup_of = ? WHERE id = ?", changes)
-
-    def copy_count(self) -> int:
-        """Done articles that are a copy of another (their group's canonical article not counted)."""
-        return int(self.db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done' AND dup_of IS NOT NULL "
-                                   "AND dup_of != id").fetchone()[0])
-
-    def copies(self, article_ids: list[str]) -> dict[str, list[dict]]:
-        """article id -> the other copies of its story ({"article_id", "outlet", "url", "date"})."""
-        out: dict[str, list[dict]] = {}
-        for aid in dict.fromkeys(article_ids):
-            rows = self.db.execute(
-                "SELECT b.id, b.outlet, b.url, b.date FROM articles a JOIN articles b ON b.dup_of = a.dup_of "
-                "WHERE a.id = ? AND b.id != a.id AND b.status = 'done' ORDER BY b.date, b.id", (aid,))
-            out[aid] = [{"article_id": r[0], "outlet": r[1], "url": r[2], "date": r[3]} for r in rows]
-        return out
-
     def sample_headlines(self, n: int) -> list[str]:
         """n headlines of distinct stories: the newest dated ones, else spread over the index's ids."""
         where = "status = 'done' AND (dup_of IS NULL OR dup_of = id)"

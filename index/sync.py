@@ -223,14 +223,14 @@ class Syncer:
             self.manifest.set_meta(**meta)
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
-        if todo or removed or self.manifest.has_unsigned():
+        if todo or removed or duplicates.has_unsigned(self.manifest):
             duplicates.regroup(self.manifest)  # wire copies and republished stories, grouped
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
         fingerprint = store_fingerprint(self.settings)
         if fingerprint is not None and fingerprint != self.manifest.get_meta("store_fingerprint"):
             self.manifest.set_meta(store_fingerprint=fingerprint)  # the store as checked and written now
         report.chunks = self.manifest.counts()[1]
-        report.copies = self.manifest.copy_count()
+        report.copies = duplicates.copy_count(self.manifest)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 

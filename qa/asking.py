@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from index import duplicates
 from index.manifest import Manifest
 from qa.answer import ABSTAIN_TEXT, merge
 from qa.answerer import AnswerContext, Answerer, check_citations
@@ -112,7 +113,7 @@ def _answer(parts: AskParts, question: str, context: str, k: int, bounds: Bounds
     if check_citations(answer, parts.article_text):  # an answer whose quotes are not the articles' text is none
         answer = Answer(question, ABSTAIN_TEXT, True, [], evidence, resolved, 0.0, mode=answer.mode,
                         notes=answer.notes + ["an answer whose quotes were not the articles' text was withheld"])
-    copies = parts.manifest.copies([c.article_id for c in answer.citations])
+    copies = duplicates.copies(parts.manifest, [c.article_id for c in answer.citations])
     citations = [replace(c, also_in=copies[c.article_id]) if copies.get(c.article_id) else c
                  for c in answer.citations]
     return replace(answer, citations=citations, passages=with_copies(parts.manifest, passages[:k]))
@@ -120,7 +121,7 @@ def _answer(parts: AskParts, question: str, context: str, k: int, bounds: Bounds
 
 def with_copies(manifest: Manifest, passages: list[Passage]) -> list[Passage]:
     """The passages with the other copies of their stories (`also_in`)."""
-    copies = manifest.copies([p.article_id for p in passages])
+    copies = duplicates.copies(manifest, [p.article_id for p in passages])
     return [replace(p, also_in=copies[p.article_id]) if copies.get(p.article_id) else p for p in passages]
 
 
