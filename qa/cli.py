@@ -223,13 +223,12 @@ def search(ctx: click.Context, question: str, k: int, since, until, as_of, as_js
     """Passages that match QUESTION ('-': one question per line from stdin)."""
     engine = _engine(ctx)
     batch = question == "-"
-    for q, passages, error in _each(question, lambda q: engine.search(q, k=k, since=since, until=until,
-                                                                       as_of=as_of)):
+    for q, found, error in _each(question, lambda q: engine.search_by_month(q, k=k, since=since, until=until,
+                                                                             as_of=as_of)):
+        passages, by_month = found if found else ([], {})
         if as_json or batch:
             out = {"question": q}
-            out |= {"error": error} if error else {
-                "passages": [p.to_dict() for p in passages],
-                "by_month": engine.timeline(q, since=since, until=until, as_of=as_of)}
+            out |= {"error": error} if error else {"passages": [p.to_dict() for p in passages], "by_month": by_month}
             click.echo(json.dumps(out, ensure_ascii=False))
             continue
         if not passages:

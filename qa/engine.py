@@ -185,22 +185,23 @@ class Engine:
         return asking.with_copies(self.manifest, self.retriever(mode).passages(
             question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question)))
 
-    def timeline(self, question: str, since=None, until=None, as_of=None, depth: int = 100) -> dict[str, int]:
-        """Articles among the question's `depth` best passages, counted by month of publication
-        ("2005-03": 4; "undated" for the rest), oldest first."""
+    def search_by_month(self, question: str, k: int = 5, since=None, until=None, as_of=None,
+                        depth: int = 100) -> tuple[list[Passage], dict[str, int]]:
+        """`search`'s k passages, and the articles among the question's `depth` best passages
+        counted by month of publication ("2005-03": 4; "undated" for the rest), oldest first;
+        one retrieval serves both (the k best are the first k of the `depth` best)."""
         self._check_ready()
         self._refresh_view()
-        question = check_question(question, self.settings.max_question_chars)
+        question, k = check_question(question, self.settings.max_question_chars), check_k(k)
         bounds = self._bounds(question, since, until, as_of)
-        passages = [] if bounds.empty else self.retriever().passages(question, depth, *bounds.args())
+        found = [] if bounds.empty else self.retriever().passages(question, max(k, depth), *bounds.args(),
+                                                                  latest=wants_latest(question))
         counts: dict[str, int] = {}
-        seen: set[str] = set()
-        for p in passages:
-            if p.article_id not in seen:
-                seen.add(p.article_id)
-                month = p.date[:7] if p.date else "undated"
-                counts[month] = counts.get(month, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (kv[0] == "undated", kv[0])))
+        for p in {p.article_id: p for p in found}.values():
+            month = p.date[:7] if p.date else "undated"
+            counts[month] = counts.get(month, 0) + 1
+        by_month = dict(sorted(counts.items(), key=lambda kv: (kv[0] == "undated", kv[0])))
+        return asking.with_copies(self.manifest, found[:k]), by_month
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions to offer a new user: headlines of indexed stories (the newest, when dated)."""

@@ -45,9 +45,9 @@ class Service:
         as_of = as_of or None
         if search_only:
             question = check_question(message, self.max_question_chars)
-            passages = self.engine.search(question, k=k, since=since, until=until, as_of=as_of)
+            passages, by_month = self.engine.search_by_month(question, k=k, since=since, until=until, as_of=as_of)
             return {
-                "by_month": self.engine.timeline(question, since=since, until=until, as_of=as_of),
+                "by_month": by_month,
                 "notes": [],
                 "mode": "search",
                 "question": question,
