@@ -47,7 +47,7 @@ def collect(index_dir: Path, dev: Path) -> list[dict]:
             "typed": answer_score(best.typed, tuning) if best.typed else 0.0,
             "missing": len(missing) / len(info.names) if info.names else 0.0,
             "absent": float(any(n.lower() not in whole for n in missing)),
-            "unknown": float(sum(1 for t in set(tokenize(" ".join(info.names))) if idf.df.get(t, 0) == 0)),
+            "unknown": float(sum(1 for t in set(tokenize(" ".join(info.names))) if idf.df(t) == 0)),
             "year": float(bool(info.years) and not any(
                 y in best.passage.text or (best.passage.date or "").startswith(y) for y in info.years)),
             "pred": conf_module.predicate_support(info, best, idf) if info.predicate else 1.0,

@@ -355,11 +355,16 @@ class Manifest:
         rows = self.db.execute("SELECT seq FROM chunks WHERE article_id = ? ORDER BY seq", (article_id,))
         return [f"{article_id}#{seq}" for (seq,) in rows]
 
-    def iter_chunks(self) -> Iterator[tuple[str, int, int, int, str, str, str | None]]:
-        """(article_id, seq, start, end, text, headline, date) for every stored chunk, in order."""
+    def iter_chunks(self, article_ids: list[str] | None = None
+                    ) -> Iterator[tuple[str, int, int, int, str, str, str | None]]:
+        """(article_id, seq, start, end, text, headline, date) for every stored chunk (or those
+        of these articles), in order."""
+        only, args = "", []
+        if article_ids is not None:
+            only, args = f"AND a.id IN ({','.join('?' * len(article_ids))}) ", list(article_ids)
         cursor = self.db.execute(
             "SELECT c.article_id, c.seq, c.start, c.end, substr(a.text, c.start + 1, c.end - c.start), "
             "a.headline, a.date FROM chunks c JOIN articles a ON a.id = c.article_id "
-            "WHERE a.status = 'done' ORDER BY c.article_id, c.seq"
+            f"WHERE a.status = 'done' {only}ORDER BY c.article_id, c.seq", args
         )
         yield from cursor

@@ -202,6 +202,9 @@ class Syncer:
             raise LargeRemovalError(len(removed), total)
         if on_total:
             on_total(len(todo))
+        lexical_whole = rebuilding or not lexical.is_current(self.settings.index_dir, self.manifest)
+        if todo or removed:
+            self.manifest.set_meta(lexical_behind="1")  # cleared once the lexical index follows
         if removed:
             self.manifest.mark_pending(removed)
             self.store.delete_articles(removed)
@@ -216,16 +219,18 @@ class Syncer:
         for source_path, read_stats in file_reads:  # every article of these files is done now
             self.file_stats.record(source_path, {p: st for p, st in read_stats.items() if p not in failed_files})
         if todo or removed or rebuild or report.repaired_store or not self.manifest.get_meta("embed_model"):
-            meta = {"embed_model": self.embedder.model_id, "chunking": chunking,
-                    "last_update": str(time.time())}
+            stamp = str(time.time())
+            self._follow(stamp, [a.id for a, _, _ in todo], removed, whole=lexical_whole)
+            meta = {"embed_model": self.embedder.model_id, "chunking": chunking, "last_update": stamp}
             if report.embedded:
                 meta["dimension"] = str(self.embedder.dimension)
             self.manifest.set_meta(**meta)
+            self.manifest.delete_meta("lexical_behind")
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
         if todo or removed or duplicates.has_unsigned(self.manifest):
             duplicates.regroup(self.manifest)  # wire copies and republished stories, grouped
-        lexical.ensure_current(self.settings.index_dir, self.manifest)  # BM25 follows the manifest
+        lexical.ensure_current(self.settings.index_dir, self.manifest)  # after an earlier version or a dead run
         fingerprint = store_fingerprint(self.settings)
         if fingerprint is not None and fingerprint != self.manifest.get_meta("store_fingerprint"):
             self.manifest.set_meta(store_fingerprint=fingerprint)  # the store as checked and written now
@@ -240,16 +245,29 @@ class Syncer:
         started = time.perf_counter()
         ids = list(self.manifest.hashes(source.path))
         if ids:
+            whole = not lexical.is_current(self.settings.index_dir, self.manifest)
+            self.manifest.set_meta(lexical_behind="1")
             self.manifest.mark_pending(ids)
             self.store.delete_articles(ids)
             self.manifest.remove(ids)
-            self.manifest.set_meta(last_update=str(time.time()))
+            stamp = str(time.time())
+            self._follow(stamp, [], ids, whole)
+            self.manifest.set_meta(last_update=stamp)
+            self.manifest.delete_meta("lexical_behind")
         self.manifest.drop_source(source.path)
         self.file_stats.forget(source.path)
         duplicates.regroup(self.manifest)  # a removed copy no longer groups what is left
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
+
+    def _follow(self, stamp: str, changed: list[str], removed: list[str], whole: bool) -> None:
+        """The lexical index brought to the manifest as it is now, before the manifest's new
+        `stamp` is published: a reader that sees the stamp finds the lexical index written."""
+        if whole:
+            lexical.rebuild(self.settings.index_dir, self.manifest, stamp)
+        else:
+            lexical.update(self.settings.index_dir, self.manifest, changed, removed, stamp)
 
     def _groups(self, todo: list[tuple[Article, str, str]], report: SyncReport):
         """Articles with their chunks, grouped so each model call sees a few batches of chunks.

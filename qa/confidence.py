@@ -35,7 +35,7 @@ def confidence(info: QuestionInfo, best: Candidate, idf: Idf, weights, tuning: T
         whole = f"{best.passage.headline} {article_text}".lower()
         if any(n.lower() not in whole for n in missing):
             conf *= tuning.name_absent  # the article never names what the question is about
-    unknown = sum(1 for t in set(tokenize(" ".join(info.names))) if idf.df.get(t, 0) == 0)
+    unknown = sum(1 for t in set(tokenize(" ".join(info.names))) if idf.df(t) == 0)
     conf *= 0.5 ** min(unknown, 2)  # names the corpus has never seen: it cannot be about them
     if info.years and not any(y in best.passage.text or (best.passage.date or "").startswith(y)
                               for y in info.years):

@@ -183,7 +183,7 @@ class Engine:
         if bounds.empty:
             return []
         return asking.with_copies(self.manifest, self.retriever(mode).passages(
-            question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question)))
+            question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question), syntax=True))
 
     def search_by_month(self, question: str, k: int = 5, since=None, until=None, as_of=None,
                         depth: int = 100) -> tuple[list[Passage], dict[str, int]]:
@@ -195,7 +195,7 @@ class Engine:
         question, k = check_question(question, self.settings.max_question_chars), check_k(k)
         bounds = self._bounds(question, since, until, as_of)
         found = [] if bounds.empty else self.retriever().passages(question, max(k, depth), *bounds.args(),
-                                                                  latest=wants_latest(question))
+                                                                  latest=wants_latest(question), syntax=True)
         counts: dict[str, int] = {}
         for p in {p.article_id: p for p in found}.values():
             month = p.date[:7] if p.date else "undated"

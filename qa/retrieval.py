@@ -97,30 +97,37 @@ class HybridRetriever(BaseRetriever):
 
     # ours --------------------------------------------------------------------------
     def candidates(self, question: str, since: int | None, until: int | None,
-                   context: str = "", undated: bool = False) -> list[Candidate]:
-        """Fused, reranked candidates (best first), before duplicate removal."""
+                   context: str = "", undated: bool = False, syntax: bool = False) -> list[Candidate]:
+        """Fused, reranked candidates (best first), before duplicate removal. With `syntax`, a
+        query in the lexical index's syntax ("a phrase", -word, headline:word) keeps only the
+        chunks that match it; the dense side embeds its plain words and only reorders."""
+        from index.lexical import plain, uses_syntax
         from index.store import date_filter
 
         query = f"{context} {question}".strip()
+        lexical = self.parts.lexical
+        strict = syntax and lexical is not None and uses_syntax(query)
         found: dict[str, Candidate] = {}
         if self.mode in ("hybrid", "dense"):
-            hits = self.parts.vectors.query(self.parts.embed_query(query), self.depth,
+            hits = self.parts.vectors.query(self.parts.embed_query(plain(query) if strict else query), self.depth,
                                            date_filter(since, until, undated))
             for rank, hit in enumerate(hits, start=1):
                 found[hit.id] = Candidate(hit.id, dense=hit.score, dense_rank=rank)
-        lexical = self.parts.lexical
-        if self.mode in ("hybrid", "lexical") and lexical is not None:
-            for rank, hit in enumerate(lexical.search(query, self.depth, since, until, undated), start=1):
+        if (self.mode in ("hybrid", "lexical") or strict) and lexical is not None:
+            for rank, hit in enumerate(lexical.search(query, self.depth, since, until, undated, strict), start=1):
                 c = found.setdefault(hit.chunk_id, Candidate(hit.chunk_id))
                 c.lexical, c.lexical_rank = hit.score, rank
+        if strict:
+            found = {cid: c for cid, c in found.items() if c.lexical_rank is not None}
         rrf(found)
         return sorted(found.values(), key=lambda c: -c.fused)
 
     def passages(self, question: str, k: int = 5, since: int | None = None, until: int | None = None,
                  undated: bool = False, context: str = "", rerank: bool = True,
-                 latest: bool = False) -> list[Passage]:
-        """The k best passages; `latest`: among those about as relevant as the best, newer first."""
-        candidates = self.candidates(question, since, until, context, undated)
+                 latest: bool = False, syntax: bool = False) -> list[Passage]:
+        """The k best passages; `latest`: among those about as relevant as the best, newer first;
+        `syntax`: read the lexical index's query syntax (see `candidates`)."""
+        candidates = self.candidates(question, since, until, context, undated, syntax)
         looked_up = self.parts.passages([c.chunk_id for c in candidates])
         candidates = [c for c in candidates if c.chunk_id in looked_up]
         if rerank and candidates:

@@ -24,19 +24,18 @@ TYPED = {"who", "when", "where", "how_much", "which", "why", "condition"}
 
 
 class Idf:
-    """Inverse document frequency of stemmed terms, from the BM25 index's postings."""
+    """Inverse document frequency of stemmed terms, read from the lexical index (chunks)."""
 
     def __init__(self, lexical=None):
-        self.n = max(1, len(lexical.ids)) if lexical else 1
-        self.df: dict[str, int] = {}
-        if lexical and lexical.ids:
-            indptr = lexical.retriever.scores["indptr"]
-            for term, col in lexical.retriever.vocab_dict.items():
-                if col + 1 < len(indptr):
-                    self.df[term] = int(indptr[col + 1] - indptr[col])
+        self.lexical = lexical if lexical is not None and lexical.size else None
+        self.n = max(1, lexical.size) if self.lexical else 1
+
+    def df(self, term: str) -> int:
+        """Chunks holding the term (0: unknown to the corpus)."""
+        return self.lexical.doc_freq(term) if self.lexical else 0
 
     def __call__(self, term: str) -> float:
-        df = self.df.get(term, 0)  # unknown to the corpus: as rare as it gets
+        df = self.df(term)  # unknown to the corpus: as rare as it gets
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 

@@ -39,6 +39,22 @@ def manifest_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
     }
 
 
+def lexical_contents(engine: Engine) -> dict[str, int]:
+    """chunk id -> how many documents the lexical index holds for it (on disk, as a new reader sees it)."""
+    import tantivy
+
+    from index.lexical import LexicalIndex
+
+    found = LexicalIndex.load(engine.settings.index_dir)
+    assert found is not None, "no lexical index"
+    counts: dict[str, int] = {}
+    if found.size:
+        for _score, address in found.searcher.search(tantivy.Query.all_query(), found.size).hits:
+            cid = found.searcher.doc(address)["chunk_id"][0]
+            counts[cid] = counts.get(cid, 0) + 1
+    return counts
+
+
 def assert_vectors_fresh(engine: Engine, embedder, every: int = 1) -> None:
     """Each stored vector (every n-th) is the embedding of its chunk's current text, not a leftover."""
     records = list(engine.store.iter_all(include_vectors=True))[::every]

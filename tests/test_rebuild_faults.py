@@ -18,7 +18,7 @@ from index.settings import Settings
 from index.store import ChunkStore
 from qa.engine import Engine
 from tests.conftest import write_article
-from tests.helpers import assert_vectors_fresh, fresh_build, index_contents, manifest_contents
+from tests.helpers import assert_vectors_fresh, fresh_build, index_contents, lexical_contents, manifest_contents
 
 
 class Killed(BaseException):
@@ -43,6 +43,7 @@ def assert_like_a_fresh_build(tmp_path, embedder) -> Engine:
     assert expected
     assert index_contents(engine) == expected
     assert manifest_contents(engine) == expected
+    assert lexical_contents(engine) == dict.fromkeys(expected, 1)
     assert engine.store.count() == engine.status().chunks == len(expected)
     assert_vectors_fresh(engine, embedder)
     assert engine.manifest.get_meta("rebuild") is None
@@ -58,7 +59,7 @@ STEPS = [
     (Manifest, "set_meta", 2),  # marked dropped
     (ChunkStore, "add", 1),  # first group stored, not yet marked done
     (Manifest, "mark_done", 2),  # two groups done, the rest pending
-    (lexical, "ensure_current", 1),  # everything written, the lexical index saved
+    (lexical, "rebuild", 1),  # everything written, the lexical index saved, the manifest not yet told
 ]
 
 
@@ -76,8 +77,6 @@ def test_rebuild_cut_short_at_each_step(tmp_path, embedder, monkeypatch, owner, 
         return result
 
     monkeypatch.setattr(owner, name, crash_after if owner is lexical else _method(crash_after))
-    if owner is lexical:
-        monkeypatch.setattr("index.sync.lexical.ensure_current", crash_after)
     with pytest.raises(Killed):
         Engine(settings_for(tmp_path), embedder=embedder).index(rebuild=True)
     monkeypatch.undo()

@@ -1,0 +1,205 @@
+"""The store side at scale: synthetic articles, a cheap embedder, the real index otherwise.
+
+    .venv/bin/python bench/scale_bench.py --chunks 10000 --chunks 100000 [--corpus ../shared/corpora/bbc]
+
+For each size, in a child process of its own (so peak memory is that size's):
+synthetic articles whose sentences, headlines and lengths are drawn from the BBC
+corpus and whose dates spread over twenty years are written as files, then indexed
+through the Python API with a deterministic hash embedder (384 dimensions, the
+default model's size: no model time, so only the store side is timed) and no entity
+model. Measured: full index throughput, a no-op run, one changed and one removed
+article, search and ask p50/p95 over questions made from the articles' own sentences,
+peak memory (RSS) and disk. The stock alternative in the same run: rebuilding the
+whole lexical index from the manifest, which is what one change cost before the
+index updated in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHUNKS_PER_ARTICLE = 3.2  # BBC articles average about 3.2 chunks of 200 tokens
+
+
+class HashEmbedder:
+    """384-dimensional unit vectors from a hash of the text: deterministic and nearly free."""
+
+    model_id = "bench-hash-384"
+    max_input_tokens = None
+    dimension = 384
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def _vector(self, text: str) -> list[float]:
+        seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+        v = np.random.default_rng(seed).standard_normal(self.dimension)
+        return (v / np.linalg.norm(v)).tolist()
+
+    def embed_documents(self, texts):
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text):
+        return self._vector(text)
+
+
+def bbc_parts(corpus: Path):
+    """Headlines, sentences and article lengths (in sentences) of the real corpus."""
+    from index.sentences import sentence_spans
+
+    headlines, sentences, lengths = [], [], []
+    for path in sorted(corpus.glob("*/*.txt")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        head, _, body = text.partition("\n")
+        spans = [body[s:e].strip() for s, e in sentence_spans(body)]
+        spans = [s for s in spans if len(s.split()) > 3]
+        headlines.append(head.strip())
+        sentences += spans
+        lengths.append(len(spans))
+    return headlines, sentences, lengths
+
+
+def write_corpus(folder: Path, articles: int, corpus: Path, seed: int = 7) -> list[str]:
+    """Synthetic articles in 100 folders; returns one sentence of each, to ask about."""
+    rng = random.Random(seed)
+    headlines, sentences, lengths = bbc_parts(corpus)
+    start = date(2005, 1, 1)
+    probes = []
+    for i in range(articles):
+        n = max(3, rng.choice(lengths))
+        body = [rng.choice(sentences) for _ in range(n)]
+        day = start + timedelta(days=rng.randrange(20 * 365))
+        path = folder / f"{i % 100:02d}" / f"a{i:07d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f" date {day.isoformat()} {rng.choice(headlines)} ({i})\n\n" + "\n\n".join(body) + "\n",
+                        encoding="utf-8")
+        if i % max(1, articles // 200) == 0:
+            probes.append(body[len(body) // 2])
+    return probes
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+
+def disk_mb(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1)
+
+
+def run_size(chunks: int, work: Path, corpus: Path) -> dict:
+    from index import lexical
+    from index.settings import Settings
+    from qa.engine import Engine
+
+    articles = int(chunks / CHUNKS_PER_ARTICLE)
+    shutil.rmtree(work, ignore_errors=True)
+    files, index_dir = work / "corpus", work / "idx"
+    started = time.perf_counter()
+    probes = write_corpus(files, articles, corpus)
+    written_s = time.perf_counter() - started
+    settings = Settings(index_dir=index_dir, corpus_dir=files, ner_model="none")
+    engine = Engine(settings, embedder=HashEmbedder())
+    started = time.perf_counter()
+    report = engine.index()
+    full_s = time.perf_counter() - started
+    out = {"articles": articles, "chunks": report.chunks, "write_files_s": round(written_s, 1),
+           "full_index_s": round(full_s, 1), "chunks_per_s": round(report.chunks / full_s)}
+
+    started = time.perf_counter()
+    noop = engine.index()
+    out["noop_s"] = round(time.perf_counter() - started, 2)
+    assert not noop.changed
+
+    changed = files / "00" / "a0000000.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
+    started = time.perf_counter()
+    one = engine.index()
+    out["one_changed_s"] = round(time.perf_counter() - started, 2)
+    assert one.updated == 1, one
+
+    (files / "01" / "a0000001.txt").unlink()
+    started = time.perf_counter()
+    gone = engine.index()
+    out["one_removed_s"] = round(time.perf_counter() - started, 2)
+    assert gone.removed == 1, gone
+
+    started = time.perf_counter()
+    lexical.rebuild(index_dir, engine.manifest)
+    out["stock_lexical_rebuild_s"] = round(time.perf_counter() - started, 2)
+
+    engine.search(probes[0])
+    engine.ask(probes[0])
+    search_ms, ask_ms, found = [], [], 0
+    for probe in probes:
+        t = time.perf_counter()
+        hits = engine.search(probe, k=5)
+        search_ms.append((time.perf_counter() - t) * 1000)
+        found += any(probe in p.text for p in hits)
+        t = time.perf_counter()
+        engine.ask(probe)
+        ask_ms.append((time.perf_counter() - t) * 1000)
+    out |= {"search_ms_p50": percentile(search_ms, 0.5), "search_ms_p95": percentile(search_ms, 0.95),
+            "ask_ms_p50": percentile(ask_ms, 0.5), "ask_ms_p95": percentile(ask_ms, 0.95),
+            "probe_sentence_found_top5": round(found / len(probes), 3), "questions": len(probes)}
+    engine.close()
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out["disk_mb"] = disk_mb(index_dir)
+    out["disk_kb_per_chunk"] = round(out["disk_mb"] * 1000 / max(1, out["chunks"]), 2)
+    for part in ("chroma", "lexical", "manifest.sqlite"):
+        p = index_dir / part
+        out[f"disk_mb_{part.split('.')[0]}"] = disk_mb(p) if p.is_dir() else round(p.stat().st_size / 1e6, 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", type=int, action="append", help="sizes to run (repeat)")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "bbc")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_size(args.one, args.work / str(args.one), args.corpus)))
+        return
+    rows = []
+    for size in args.chunks or [10_000, 100_000]:
+        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--corpus", str(args.corpus),
+                               "--work", str(args.work)], check=True, capture_output=True, text=True,
+                              env=os.environ | {"HF_HUB_OFFLINE": "1"})
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), flush=True)
+        shutil.rmtree(args.work / str(size), ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"), "machine": platform.platform(),
+            "cores": os.cpu_count()}
+    (args.out / "results.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    keys = ["chunks", "articles", "full_index_s", "chunks_per_s", "noop_s", "one_changed_s", "one_removed_s",
+            "stock_lexical_rebuild_s", "search_ms_p50", "search_ms_p95", "ask_ms_p50", "ask_ms_p95",
+            "probe_sentence_found_top5", "peak_rss_mb", "disk_mb", "disk_kb_per_chunk", "disk_mb_chroma",
+            "disk_mb_lexical", "disk_mb_manifest"]
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "---|" * len(keys))
+    for row in rows:
+        print("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    main()
