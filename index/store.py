@@ -18,11 +18,12 @@ from index.settings import Settings
 
 @dataclass(frozen=True)
 class StoredChunk:
-    """One chunk as the store returns it, with its similarity to the query."""
+    """One chunk as the store returns it, with its similarity to the query. The store keeps
+    what the vector side needs (vector, chunk id, article id, date); texts live once, in the
+    manifest."""
 
     id: str
-    text: str
-    metadata: dict
+    article_id: str
     score: float
 
 
@@ -132,7 +133,7 @@ class ChunkStore:
         except Exception:  # noqa: BLE001 - older servers do not say
             return 5000
 
-    def add(self, ids: Sequence[str], vectors, documents: Sequence[str], metadatas: Sequence[dict]) -> None:
+    def add(self, ids: Sequence[str], vectors, metadatas: Sequence[dict]) -> None:
         if not ids:
             return
         collection = self.collection(dimension=len(vectors[0]))
@@ -141,7 +142,6 @@ class ChunkStore:
             collection.add(
                 ids=list(ids[i : i + step]),
                 embeddings=vectors[i : i + step],
-                documents=list(documents[i : i + step]),
                 metadatas=list(metadatas[i : i + step]),
             )
 
@@ -183,13 +183,11 @@ class ChunkStore:
             query_embeddings=[vector],
             n_results=k,
             where=where or None,
-            include=["documents", "metadatas", "distances"],
+            include=["metadatas", "distances"],
         )
         return [
-            StoredChunk(id=i, text=doc, metadata=meta, score=1.0 - dist)
-            for i, doc, meta, dist in zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
-            )
+            StoredChunk(id=i, article_id=meta.get("article_id", ""), score=1.0 - dist)
+            for i, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
         ]
 
     def iter_all(self, page: int = 5000, include_vectors: bool = False) -> Iterator[dict]:
@@ -197,7 +195,7 @@ class ChunkStore:
         if not self.exists():
             return
         collection = self.collection()
-        include = ["documents", "metadatas"] + (["embeddings"] if include_vectors else [])
+        include = ["metadatas"] + (["embeddings"] if include_vectors else [])
         offset = 0
         while True:
             got = collection.get(include=include, limit=page, offset=offset)
@@ -206,7 +204,6 @@ class ChunkStore:
             for n, record_id in enumerate(got["ids"]):
                 yield {
                     "id": record_id,
-                    "document": got["documents"][n],
                     "metadata": got["metadatas"][n],
                     **({"embedding": got["embeddings"][n]} if include_vectors else {}),
                 }

@@ -317,8 +317,7 @@ class Syncer:
         self.store.add(
             ids=[c.id for _, c in records],
             vectors=vectors,
-            documents=[c.text for _, c in records],
-            metadatas=[chunk_metadata(a, c) for a, c in records],
+            metadatas=[chunk_metadata(a) for a, _ in records],
         )
         try:
             spans = self._entities(group)
@@ -350,15 +349,7 @@ def _failed(report: SyncReport, article_id: str, reason: str, exc: Exception, wa
     report.problems.append(Problem(article_id, reason, " ".join(f"{type(exc).__name__}: {exc}".split())[:200]))
 
 
-def chunk_metadata(article: Article, chunk: Chunk) -> dict:
-    return {
-        "article_id": article.id,
-        "seq": chunk.seq,
-        "start": chunk.start,
-        "end": chunk.end,
-        "headline": article.headline,
-        "date": article.date or "",
-        "date_int": article.date_int,
-        "path": str(article.path),
-        "content_hash": article.content_hash,
-    }
+def chunk_metadata(article: Article) -> dict:
+    """What the vector side needs beside the vector: deletes go by article, filters by date.
+    Texts, offsets and headlines live once, in the manifest."""
+    return {"article_id": article.id, "date_int": article.date_int}

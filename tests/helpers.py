@@ -25,11 +25,12 @@ def fresh_build(corpus: Path, engine: Engine) -> dict[str, tuple[str, str, int, 
 
 
 def index_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
-    """The same view of what the store actually holds."""
-    return {
-        r["id"]: (r["metadata"]["article_id"], r["document"], r["metadata"]["start"], r["metadata"]["end"])
-        for r in engine.store.iter_all()
-    }
+    """The same view of what the store actually holds: its records' ids and articles, with the
+    text and offsets the manifest keeps for each id (None for a record the manifest lacks)."""
+    records = {r["id"]: r["metadata"]["article_id"] for r in engine.store.iter_all()}
+    rows = engine.manifest.passages(list(records))
+    return {cid: (aid, rows[cid].text, rows[cid].start, rows[cid].end) if cid in rows else (aid, None, None, None)
+            for cid, aid in records.items()}
 
 
 def manifest_contents(engine: Engine) -> dict[str, tuple[str, str, int, int]]:
@@ -59,6 +60,8 @@ def assert_vectors_fresh(engine: Engine, embedder, every: int = 1) -> None:
     """Each stored vector (every n-th) is the embedding of its chunk's current text, not a leftover."""
     records = list(engine.store.iter_all(include_vectors=True))[::every]
     assert records, "no stored vectors to check"
-    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), r["document"]) for r in records]
+    rows = engine.manifest.passages([r["id"] for r in records])
+    assert all(r["id"] in rows for r in records), "a stored vector whose chunk the manifest lacks"
+    texts = [embedding_text(engine.article(r["metadata"]["article_id"]), rows[r["id"]].text) for r in records]
     for record, fresh in zip(records, embedder.embed_documents(texts)):
         assert float(np.dot(record["embedding"], fresh)) > 0.999, record["id"]

@@ -7,6 +7,7 @@ import pytest
 from index.errors import IndexMismatchError
 from qa.engine import Engine
 from tests.conftest import CountingEmbedder, HashEmbedder, write_article
+from tests.helpers import assert_vectors_fresh
 
 
 def stored(engine: Engine) -> dict[str, dict]:
@@ -42,7 +43,9 @@ def test_add_change_remove_and_unchanged(settings, corpus, counting: CountingEmb
     assert len(counting.embedded) == report.embedded == 2
     records = stored(engine)
     assert sorted(records) == ["sport/final.txt#0", "tech/phones.txt#0", "world/ukraine.txt#0"]
-    assert records["world/ukraine.txt#0"]["document"] == "Talks are up to Ukraine, Patel said."
+    assert engine.manifest.passages(["world/ukraine.txt#0"])["world/ukraine.txt#0"].text == \
+        "Talks are up to Ukraine, Patel said."
+    assert_vectors_fresh(engine, counting.inner)  # its vector is the new text's
     assert engine.status().articles == 3 and engine.status().chunks == 3
 
 
