@@ -36,43 +36,108 @@ def signature(text: str) -> np.ndarray:
     return sketch.hashvalues
 
 
-def groups(signatures: dict[str, np.ndarray]) -> dict[str, str]:
-    """article id -> the canonical id of its group, for every article that has copies."""
-    from datasketch import MinHash, MinHashLSH
+BANDS, ROWS = 15, 4  # the LSH bands datasketch picks for SIMILAR - CANDIDATE_MARGIN at (0.3, 0.7)
 
-    # buckets tuned to miss few true copies (false candidates cost only a check of the estimate)
-    lsh = MinHashLSH(threshold=SIMILAR - CANDIDATE_MARGIN, num_perm=NUM_PERM, weights=(0.3, 0.7))
-    sketches = {}
-    for article_id, values in signatures.items():
-        sketches[article_id] = MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
-        lsh.insert(article_id, sketches[article_id], check_duplication=False)
-    parent: dict[str, str] = {}
 
-    def root(x: str) -> str:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band of each signature (rows: articles); articles that share a key
+    in any band are candidates (a key collision only adds a candidate, which is checked)."""
+    mixed = sigs[:, :BANDS * ROWS].astype(np.uint64).reshape(len(sigs), BANDS, ROWS)
+    weights = np.array([1, 0x9E3779B1, 0x85EBCA77 << 16, 0xC2B2AE3D << 32], dtype=np.uint64)[:ROWS]
+    with np.errstate(over="ignore"):
+        return (mixed * weights).sum(axis=2, dtype=np.uint64)
+
+
+def _similar(sigs: np.ndarray, i: int, others: np.ndarray) -> np.ndarray:
+    return others[(sigs[others] == sigs[i]).mean(axis=1) >= SIMILAR]
+
+
+def groups(signatures: dict[str, np.ndarray], seeds: Iterable[str] | None = None) -> dict[str, str]:
+    """article id -> the canonical id of its group, for every article that has copies. With
+    `seeds`, only the groups reached from those articles (candidates of candidates, until
+    none is new): what a change to them can alter."""
+    ids = list(signatures)
+    if not ids:
+        return {}
+    sigs = np.stack([np.asarray(signatures[a], dtype=np.uint32) for a in ids])
+    keys = band_keys(sigs)
+    parent = list(range(len(ids)))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for article_id, sketch in sketches.items():
-        for other in lsh.query(sketch):
-            if other != article_id and sketch.jaccard(sketches[other]) >= SIMILAR:
-                a, b = root(article_id), root(other)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    members = set(parent) | {root(x) for x in parent}
-    return {x: root(x) for x in members}
+    def join(i: int, similar: np.ndarray) -> None:
+        for j in similar.tolist():
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+
+    if seeds is None:  # every bucket of every band
+        for band in range(BANDS):
+            order = np.argsort(keys[:, band], kind="stable")
+            column = keys[order, band]
+            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+            ends = np.r_[starts[1:], len(column)]
+            for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+                bucket = order[start:end]
+                for i in bucket.tolist():
+                    join(i, _similar(sigs, i, bucket))
+        reached = range(len(ids))
+    else:
+        position = {a: n for n, a in enumerate(ids)}
+        frontier = [position[a] for a in dict.fromkeys(seeds) if a in position]
+        seen = set(frontier)
+        while frontier:
+            i = frontier.pop()
+            candidates = np.flatnonzero((keys == keys[i]).any(axis=1))
+            similar = _similar(sigs, i, candidates)
+            join(i, similar)
+            for j in similar.tolist():
+                if j not in seen:
+                    seen.add(j)
+                    frontier.append(j)
+        reached = sorted(seen)
+    members: dict[int, list[int]] = {}
+    for i in reached:
+        members.setdefault(root(i), []).append(i)
+    out = {}
+    for group in members.values():
+        if len(group) > 1:
+            canonical = min(ids[i] for i in group)
+            out.update({ids[i]: canonical for i in group})
+    return out
 
 
-def regroup(manifest: Manifest) -> int:
-    """Sign the articles that have no signature yet, then group every copy again; the number of
-    articles that are copies of another."""
+def regroup(manifest: Manifest, changed: Iterable[str] | None = None) -> int:
+    """Sign the articles that have no signature yet, then group copies again: all of them, or
+    (with `changed`: the articles changed, added or removed, and their groups' members as they
+    were) only the groups a change can alter. Returns the number of articles that are copies."""
     todo = unsigned(manifest)
     for i in range(0, len(todo), 500):
         set_signatures(manifest, [(aid, signature(text).astype(np.uint32).tobytes()) for aid, text in todo[i:i + 500]])
-    found = groups({aid: np.frombuffer(raw, dtype=np.uint32) for aid, raw in stored_signatures(manifest)})
-    set_groups(manifest, found)
-    return sum(1 for aid, canonical in found.items() if aid != canonical)
+    signatures = {aid: np.frombuffer(raw, dtype=np.uint32) for aid, raw in stored_signatures(manifest)}
+    if changed is None:
+        set_groups(manifest, groups(signatures))
+    else:
+        changed = list(changed)
+        found = groups(signatures, changed)
+        set_groups(manifest, found, among=set(changed) | set(found))
+    return copy_count(manifest)
+
+
+def group_mates(manifest: Manifest, article_ids: list[str]) -> set[str]:
+    """These articles and every member of their groups (read before a change, so that the
+    members a removed or changed copy leaves behind are grouped again)."""
+    out = set(article_ids)
+    for i in range(0, len(article_ids), 500):
+        part = article_ids[i:i + 500]
+        marks = ",".join("?" * len(part))
+        out |= {r[0] for r in manifest.db.execute(
+            f"SELECT b.id FROM articles a JOIN articles b ON b.dup_of = a.dup_of WHERE a.id IN ({marks})", part)}
+    return out
 
 
 # -- what the manifest holds of copies (its `signatures` table and `dup_of` column) --
@@ -101,9 +166,12 @@ def stored_signatures(manifest: Manifest) -> Iterator[tuple[str, bytes]]:
         "WHERE a.status = 'done'")
 
 
-def set_groups(manifest: Manifest, canonical: dict[str, str]) -> None:
-    """Every article's group: `canonical[id]` for copies (the canonical one included), NULL otherwise."""
+def set_groups(manifest: Manifest, canonical: dict[str, str], among: set[str] | None = None) -> None:
+    """Every article's group (or, with `among`, these articles' only): `canonical[id]` for
+    copies (the canonical one included), NULL otherwise."""
     now = dict(manifest.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
+    if among is not None:
+        now = {aid: group for aid, group in now.items() if aid in among}
     changes = [(canonical.get(aid), aid) for aid in now if aid not in canonical]
     changes += [(group, aid) for aid, group in canonical.items() if now.get(aid) != group]
     with manifest.db:

@@ -103,12 +103,17 @@ class SentenceTransformerEmbedder:
 
 
 class LlamaIndexEmbedder:
-    """Any llama-index `BaseEmbedding` (OpenAI, Ollama, HuggingFace, ...) as an Embedder."""
+    """Any llama-index `BaseEmbedding` (OpenAI, Ollama, HuggingFace, ...) as an Embedder.
 
-    def __init__(self, embedding, model_id: str | None = None, max_input_tokens: int | None = None):
+    The integration batches (`embed_batch_size`) and retries; a call that still fails is an
+    `EmbeddingError` of one line (`where` names the service)."""
+
+    def __init__(self, embedding, model_id: str | None = None, max_input_tokens: int | None = None,
+                 where: str = ""):
         self.embedding = embedding
         self.model_id = model_id or f"llama-index:{type(embedding).__name__}:{embedding.model_name}"
         self.max_input_tokens = max_input_tokens
+        self.where = where or type(embedding).__name__
         self._dimension: int | None = None
 
     @property
@@ -123,10 +128,36 @@ class LlamaIndexEmbedder:
         return len(tiktoken_counter()(text))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedding.get_text_embedding_batch(texts)
+        if not texts:
+            return []
+        return self._call(self.embedding.get_text_embedding_batch, texts)
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embedding.get_query_embedding(text)
+        return self._call(self.embedding.get_query_embedding, text)
+
+    def _call(self, method, arg):
+        try:
+            return method(arg)
+        except Exception as exc:  # noqa: BLE001 - any failure of the service, after its retries
+            message = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise EmbeddingError(f"the embedding service {self.where} failed: {message}") from None
+
+
+def embedder_for(settings) -> Embedder:
+    """The embedder the settings name: on this machine, or a service (QA_EMBED_API=openai)."""
+    if settings.embed_api == "local":
+        return load_embedder(settings.embed_model, settings.embed_batch)
+    if not settings.embed_base_url:
+        raise EmbeddingError("QA_EMBED_API=openai needs QA_EMBED_BASE_URL (e.g. http://localhost:11434/v1)")
+    from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+
+    embedding = OpenAILikeEmbedding(
+        model_name=settings.embed_model, api_base=settings.embed_base_url,
+        api_key=settings.embed_api_key or "none", embed_batch_size=settings.embed_batch,
+        max_retries=settings.embed_retries, timeout=settings.embed_timeout)
+    # the index records the model, not the host: the same model served elsewhere is the same index
+    return LlamaIndexEmbedder(embedding, model_id=f"openai:{settings.embed_model}",
+                              max_input_tokens=settings.embed_max_tokens, where=f"at {settings.embed_base_url}")
 
 
 def load_embedder(name: str, batch_size: int = 64) -> Embedder:

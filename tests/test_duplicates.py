@@ -60,3 +60,55 @@ def test_copies_show_once_with_also_in_and_follow_updates(tmp_path, embedder):
     report = engine.index()
     assert report.updated == 1 and report.copies == 0
     assert all(not p.also_in for p in engine.search("Why was the Old Mill bridge closed?", k=3))
+
+
+def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch):
+    """Random edits, moves to another story, removals and additions: after each sync, the groups
+    (updated only where a change reaches) are the groups a full regroup finds."""
+    import random
+
+    from index import duplicates
+    from tests.conftest import HashEmbedder
+
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+    stories = [[rng.choice(vocab) for _ in range(120)] for _ in range(6)]
+
+    def variant(story: int) -> str:
+        words = list(stories[story])
+        for _ in range(2):
+            words[rng.randrange(len(words))] = rng.choice(vocab)
+        return " ".join(words)
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    files = {f"a{i:02d}.txt": variant(i % 6) for i in range(18)}
+    for name, text in files.items():
+        (corpus / name).write_text(f"Story {name}\n\n{text}\n")
+    engine = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, ner_model="none"), embedder=HashEmbedder())
+    engine.index()
+    whole = []
+    real_groups = duplicates.groups
+    monkeypatch.setattr(duplicates, "groups", lambda sigs, seeds=None: (whole.append(seeds is None),
+                                                                       real_groups(sigs, seeds))[1])
+    seen = set()
+    for step in range(16):
+        action = ["edit", "move", "remove", "add"][step % 4]
+        name = rng.choice(sorted(files))
+        if action == "remove":
+            del files[name]
+            (corpus / name).unlink()
+        else:
+            if action == "add":
+                name = f"n{step:02d}.txt"
+            story = rng.randrange(6) if action != "edit" else int(name[1:3]) % 6 if name.startswith("a") else 0
+            files[name] = variant(story)
+            (corpus / name).write_text(f"Story {name}\n\n{files[name]}\n")
+        engine.index(allow_removal=True)
+        stored = {aid: np.frombuffer(raw, np.uint32) for aid, raw in duplicates.stored_signatures(engine.manifest)}
+        expected = real_groups(stored)
+        actual = dict(engine.manifest.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
+        assert actual == expected, (step, action, name)
+        seen.add(tuple(sorted(expected.items())))
+    assert len(seen) > 8  # the groups did change along the way
+    assert whole and not any(whole)  # every sync grouped only what its change reached
