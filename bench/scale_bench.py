@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "bbc")
     parser.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
+    parser.add_argument("--keep", action="store_true", help="keep each size's corpus and index in --work")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size
     args = parser.parse_args()
     if args.one:
@@ -186,7 +187,8 @@ def main() -> None:
                               env=os.environ | {"HF_HUB_OFFLINE": "1"})
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
-        shutil.rmtree(args.work / str(size), ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(args.work / str(size), ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"), "machine": platform.platform(),
             "cores": os.cpu_count()}

@@ -58,26 +58,56 @@ def iter_article_files(root: Path, options: ReadOptions) -> Iterator[Path | Skip
 
     Symlinks are followed only when they stay inside the corpus.
     """
-    from index.formats import reader_for
+    for found in _walk(Path(root).resolve()):
+        yield found if isinstance(found, Skip) else Path(found[0])
 
-    root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        for d in dirnames:
-            if (here / d).is_symlink() and not _inside(root, here / d):
-                yield Skip(rel(root, here / d), "symlink_outside", str((here / d).resolve()))
-        for name in sorted(filenames):
-            path = here / name
-            if name.startswith(".") or path.stem.lower() in NOT_ARTICLES:
-                continue
-            if path.is_symlink() and not _inside(root, path):
-                yield Skip(rel(root, path), "symlink_outside", str(path.resolve()))
-                continue
-            if reader_for(path) is None:
-                yield Skip(rel(root, path), f"unsupported_{kind(path)}", "no reader for this kind of file")
-                continue
-            yield path
+
+def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.stat_result | None] | Skip]:
+    """`iter_article_files` as (path string, its stat), one `scandir` per folder: a no-op run
+    over hundreds of thousands of files is mostly this walk, so no `Path` is made for a file
+    that is not read. Symlinked folders are not entered."""
+    from index.formats import READERS
+
+    here = here or root
+    try:
+        with os.scandir(here) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    folders = [e for e in entries if not e.name.startswith(".") and _is_dir(e)]
+    for d in folders:
+        if d.is_symlink() and not _inside(root, Path(d.path)):
+            yield Skip(rel(root, Path(d.path)), "symlink_outside", str(Path(d.path).resolve()))
+    for e in entries:
+        name = e.name
+        if name.startswith(".") or _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
+            continue
+        if e.is_symlink() and not _inside(root, Path(e.path)):
+            yield Skip(rel(root, Path(e.path)), "symlink_outside", str(Path(e.path).resolve()))
+            continue
+        if kind(name) not in READERS:
+            yield Skip(rel(root, Path(e.path)), f"unsupported_{kind(name)}", "no reader for this kind of file")
+            continue
+        try:
+            st = e.stat()
+        except OSError:
+            st = None  # the reader reports it
+        yield e.path, st
+    for d in folders:
+        if not d.is_symlink():
+            yield from _walk(root, d.path)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _stem(name: str) -> str:
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
 
 
 def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Article | Skip]:
@@ -88,33 +118,38 @@ def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Arti
 
 
 def read_files(root: Path, options: ReadOptions | None = None,
-               unchanged: Callable[[Path, os.stat_result], bool] | None = None,
-               ) -> Iterator[tuple[Path | None, Article | Skip | None]]:
+               unchanged: Callable[[str, os.stat_result], bool] | None = None,
+               ) -> Iterator[tuple[Path | str | None, Article | Skip | None]]:
     """(file, each article or skip read from it) under `root`; a file for which
-    `unchanged(path, stat)` holds is not read: it yields (file, None) once."""
+    `unchanged(path string, stat)` holds is not read: it yields (path string, None) once."""
     from index.formats import reader_for
 
     options = options or ReadOptions()
     root = Path(root).resolve()
     if root.is_file():
-        base, entries = root.parent, [root]
+        base, entries = root.parent, [(str(root), None)]
     else:
-        base, entries = root, iter_article_files(root, options)
-    for entry in entries:
-        if isinstance(entry, Skip):
-            yield None, entry
+        base, entries = root, _walk(root)
+    for found in entries:
+        if isinstance(found, Skip):
+            yield None, found
             continue
-        reader = reader_for(entry)
+        name, st = found
+        if unchanged is not None and st is not None and unchanged(name, st):  # the walk took only readable kinds
+            yield name, None
+            continue
+        reader = reader_for(name)
         if reader is None:
-            yield entry, Skip(rel(base, entry), f"unsupported_{kind(entry)}", "no reader for this kind of file")
+            yield Path(name), Skip(rel(base, Path(name)), f"unsupported_{kind(name)}", "no reader for this kind of file")
             continue
-        if unchanged is not None:
+        if unchanged is not None and st is None:
             try:
-                if unchanged(entry, entry.stat()):
-                    yield entry, None
+                if unchanged(name, os.stat(name)):
+                    yield name, None
                     continue
             except OSError:
                 pass  # the reader reports an unreadable file
+        entry = Path(name)
         for found in reader(base, entry, options):
             yield entry, found
 
@@ -131,9 +166,10 @@ def read_single(root: Path, path: Path, options: ReadOptions) -> tuple[str, byte
         return Skip(article_id, "unreadable", exc.strerror or str(exc))
 
 
-def kind(path: Path) -> str:
+def kind(path: Path | str) -> str:
     """'pdf' for report.pdf, 'warc.gz' for crawl.warc.gz, 'none' for a file without a suffix."""
-    suffixes = [s.lower().lstrip(".") for s in path.suffixes[-2:]]
+    name = path if isinstance(path, str) else path.name
+    suffixes = [] if name.endswith(".") else name.lower().lstrip(".").split(".")[1:][-2:]
     if len(suffixes) == 2 and suffixes[1] in ("gz", "bz2", "xz", "zip"):
         return ".".join(suffixes)
     return suffixes[-1] if suffixes else "none"

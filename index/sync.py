@@ -124,12 +124,12 @@ class Syncer:
 
         touched: set[str] = set()
 
-        def unchanged(path: Path, st) -> bool:
-            touched.add(str(path))
-            ids = by_file.get(str(path), [])
-            if ids and filestats.same(recorded.get(str(path)), st) and all(known.get(a) for a in ids):
+        def unchanged(path: str, st) -> bool:
+            touched.add(path)
+            ids = by_file.get(path, [])
+            if ids and filestats.same(recorded.get(path), st) and all(known.get(a) for a in ids):
                 return True
-            read_whole[str(path)] = st
+            read_whole[path] = st
             return False
 
         for path, entry in read_files(Path(source.path), options, unchanged):

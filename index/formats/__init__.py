@@ -52,7 +52,7 @@ READERS: dict[str, Reader] = {
 }
 
 
-def reader_for(path: Path) -> Reader | None:
+def reader_for(path: Path | str) -> Reader | None:
     from index.articles import kind
 
     return READERS.get(kind(path))
