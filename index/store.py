@@ -186,7 +186,7 @@ class ChunkStore:
             include=["metadatas", "distances"],
         )
         return [
-            StoredChunk(id=i, article_id=meta.get("article_id", ""), score=1.0 - dist)
+            StoredChunk(id=i, article_id=(meta or {}).get("article_id", ""), score=1.0 - dist)  # None: deleted meanwhile
             for i, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
         ]
 
