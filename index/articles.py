@@ -140,7 +140,8 @@ def read_files(root: Path, options: ReadOptions | None = None,
             continue
         reader = reader_for(name)
         if reader is None:
-            yield Path(name), Skip(rel(base, Path(name)), f"unsupported_{kind(name)}", "no reader for this kind of file")
+            path = Path(name)
+            yield path, Skip(rel(base, path), f"unsupported_{kind(name)}", "no reader for this kind of file")
             continue
         if unchanged is not None and st is None:
             try:

@@ -186,7 +186,8 @@ class ChunkStore:
             include=["metadatas", "distances"],
         )
         return [
-            StoredChunk(id=i, article_id=(meta or {}).get("article_id", ""), score=1.0 - dist)  # None: deleted meanwhile
+            # metadata None: a record deleted while the query ran (its passage lookup drops it)
+            StoredChunk(id=i, article_id=(meta or {}).get("article_id", ""), score=1.0 - dist)
             for i, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
         ]
 

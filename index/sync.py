@@ -206,7 +206,8 @@ class Syncer:
         groups_whole = rebuilding or bool(self.manifest.get_meta("groups_behind"))
         regroup: set[str] | None = None
         if todo or removed:  # marks cleared once the lexical index and the copy groups follow
-            regroup = None if groups_whole else duplicates.group_mates(self.manifest, [a.id for a, _, _ in todo] + removed)
+            if not groups_whole:
+                regroup = duplicates.group_mates(self.manifest, [a.id for a, _, _ in todo] + removed)
             self.manifest.set_meta(lexical_behind="1", groups_behind="1")
         if removed:
             self.manifest.mark_pending(removed)
@@ -231,7 +232,7 @@ class Syncer:
             self.manifest.delete_meta("lexical_behind")
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
-        if todo or removed or groups_whole or duplicates.has_unsigned(self.manifest):  # wire copies, republished stories
+        if todo or removed or groups_whole or duplicates.has_unsigned(self.manifest):  # wire copies, reprints
             duplicates.regroup(self.manifest, regroup)  # only the groups a change can alter, after a clean run
             self.manifest.delete_meta("groups_behind")
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # after an earlier version or a dead run
@@ -263,8 +264,9 @@ class Syncer:
             self.manifest.delete_meta("lexical_behind")
         self.manifest.drop_source(source.path)
         self.file_stats.forget(source.path)
-        duplicates.regroup(self.manifest, regroup)  # a removed copy no longer groups what is left
-        self.manifest.delete_meta("groups_behind")
+        if ids or self.manifest.get_meta("groups_behind"):
+            duplicates.regroup(self.manifest, regroup)  # a removed copy no longer groups what is left
+            self.manifest.delete_meta("groups_behind")
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
