@@ -75,8 +75,9 @@ def bbc_parts(corpus: Path):
     return headlines, sentences, lengths
 
 
-def write_corpus(folder: Path, articles: int, corpus: Path, seed: int = 7) -> list[str]:
-    """Synthetic articles in 100 folders; returns one sentence of each, to ask about."""
+def write_corpus(folder: Path, articles: int, corpus: Path, seed: int = 7, write: bool = True) -> list[str]:
+    """Synthetic articles in 100 folders; returns a sentence of every n-th, to ask about
+    (`write=False`: the same sentences, the files being there from an earlier run)."""
     rng = random.Random(seed)
     headlines, sentences, lengths = bbc_parts(corpus)
     start = date(2005, 1, 1)
@@ -85,10 +86,12 @@ def write_corpus(folder: Path, articles: int, corpus: Path, seed: int = 7) -> li
         n = max(3, rng.choice(lengths))
         body = [rng.choice(sentences) for _ in range(n)]
         day = start + timedelta(days=rng.randrange(20 * 365))
-        path = folder / f"{i % 100:02d}" / f"a{i:07d}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f" date {day.isoformat()} {rng.choice(headlines)} ({i})\n\n" + "\n\n".join(body) + "\n",
-                        encoding="utf-8")
+        headline = rng.choice(headlines)
+        if write:
+            path = folder / f"{i % 100:02d}" / f"a{i:07d}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f" date {day.isoformat()} {headline} ({i})\n\n" + "\n\n".join(body) + "\n",
+                            encoding="utf-8")
         if i % max(1, articles // 200) == 0:
             probes.append(body[len(body) // 2])
     return probes
@@ -103,24 +106,30 @@ def disk_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1)
 
 
-def run_size(chunks: int, work: Path, corpus: Path) -> dict:
+def run_size(chunks: int, work: Path, corpus: Path, reuse: bool = False) -> dict:
     from index import lexical
     from index.settings import Settings
     from qa.engine import Engine
 
     articles = int(chunks / CHUNKS_PER_ARTICLE)
-    shutil.rmtree(work, ignore_errors=True)
     files, index_dir = work / "corpus", work / "idx"
+    reuse = reuse and index_dir.exists()
+    if not reuse:
+        shutil.rmtree(work, ignore_errors=True)
     started = time.perf_counter()
-    probes = write_corpus(files, articles, corpus)
+    probes = write_corpus(files, articles, corpus, write=not reuse)
     written_s = time.perf_counter() - started
     settings = Settings(index_dir=index_dir, corpus_dir=files, ner_model="none")
     engine = Engine(settings, embedder=HashEmbedder())
     started = time.perf_counter()
-    report = engine.index()
+    report = engine.index()  # reused: whatever an interrupted run left to do (its copy groups, say)
     full_s = time.perf_counter() - started
-    out = {"articles": articles, "chunks": report.chunks, "write_files_s": round(written_s, 1),
-           "full_index_s": round(full_s, 1), "chunks_per_s": round(report.chunks / full_s)}
+    out = {"articles": articles, "chunks": report.chunks, "reused_index": reuse}
+    if reuse:
+        out["finish_interrupted_s"] = round(full_s, 1)
+    else:
+        out |= {"write_files_s": round(written_s, 1), "full_index_s": round(full_s, 1),
+                "chunks_per_s": round(report.chunks / full_s)}
 
     started = time.perf_counter()
     noop = engine.index()
@@ -175,25 +184,27 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/qa-scale"))
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale")
     parser.add_argument("--keep", action="store_true", help="keep each size's corpus and index in --work")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on a kept corpus and index in --work (no full-index figures)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_size(args.one, args.work / str(args.one), args.corpus)))
+        print(json.dumps(run_size(args.one, args.work / str(args.one), args.corpus, args.reuse)))
         return
     rows = []
     for size in args.chunks or [10_000, 100_000]:
         done = subprocess.run([sys.executable, __file__, "--one", str(size), "--corpus", str(args.corpus),
-                               "--work", str(args.work)], check=True, capture_output=True, text=True,
-                              env=os.environ | {"HF_HUB_OFFLINE": "1"})
+                               "--work", str(args.work)] + (["--reuse"] if args.reuse else []),
+                              check=True, capture_output=True, text=True, env=os.environ | {"HF_HUB_OFFLINE": "1"})
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(args.work / str(size), ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     meta = {"date": datetime.now(timezone.utc).isoformat(timespec="minutes"), "machine": platform.platform(),
             "cores": os.cpu_count()}
     (args.out / "results.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    keys = ["chunks", "articles", "full_index_s", "chunks_per_s", "noop_s", "one_changed_s", "one_removed_s",
+    keys = ["chunks", "articles", "reused_index", "finish_interrupted_s", "full_index_s", "chunks_per_s", "noop_s", "one_changed_s", "one_removed_s",
             "stock_lexical_rebuild_s", "search_ms_p50", "search_ms_p95", "ask_ms_p50", "ask_ms_p95",
             "probe_sentence_found_top5", "peak_rss_mb", "disk_mb", "disk_kb_per_chunk", "disk_mb_chroma",
             "disk_mb_lexical", "disk_mb_manifest"]
