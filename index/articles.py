@@ -170,10 +170,15 @@ def read_single(root: Path, path: Path, options: ReadOptions) -> tuple[str, byte
 def kind(path: Path | str) -> str:
     """'pdf' for report.pdf, 'warc.gz' for crawl.warc.gz, 'none' for a file without a suffix."""
     name = path if isinstance(path, str) else path.name
-    suffixes = [] if name.endswith(".") else name.lower().lstrip(".").split(".")[1:][-2:]
-    if len(suffixes) == 2 and suffixes[1] in ("gz", "bz2", "xz", "zip"):
-        return ".".join(suffixes)
-    return suffixes[-1] if suffixes else "none"
+    base, dot, last = name.rpartition(".")  # string ops: called for every file of every run
+    if not dot or not last or not base.lstrip("."):
+        return "none"
+    last = last.lower()
+    if last in ("gz", "bz2", "xz", "zip"):
+        before, dot, prev = base.rpartition(".")
+        if dot and prev and before.lstrip("."):
+            return f"{prev.lower()}.{last}"
+    return last
 
 
 def make_article(article_id: str, path: Path, headline: str, day: str | None, text: str, content_hash: str,

@@ -60,7 +60,13 @@ def groups(signatures: dict[str, np.ndarray], seeds: Iterable[str] | None = None
     ids = list(signatures)
     if not ids:
         return {}
-    sigs = np.stack([np.asarray(signatures[a], dtype=np.uint32) for a in ids])
+    return grouped(ids, np.stack([np.asarray(signatures[a], dtype=np.uint32) for a in ids]), seeds)
+
+
+def grouped(ids: list[str], sigs: np.ndarray, seeds: Iterable[str] | None = None) -> dict[str, str]:
+    """`groups` over the signatures as one matrix (a row per id)."""
+    if not ids:
+        return {}
     keys = band_keys(sigs)
     parent = list(range(len(ids)))
 
@@ -119,11 +125,13 @@ def regroup(manifest: Manifest, changed: Iterable[str] | None = None) -> int:
     todo = unsigned(manifest)
     for i in range(0, len(todo), 500):
         set_signatures(manifest, [(aid, signature(text).astype(np.uint32).tobytes()) for aid, text in todo[i:i + 500]])
-    signatures = {aid: np.frombuffer(raw, dtype=np.uint32) for aid, raw in stored_signatures(manifest)}
+    rows = list(stored_signatures(manifest))  # one matrix, not an array per article
+    ids = [aid for aid, _ in rows]
+    sigs = np.frombuffer(b"".join(raw for _, raw in rows), dtype=np.uint32).reshape(len(rows), NUM_PERM)
     if changed is None or len(changed := list(changed)) > FEW_SEEDS:  # a first run, a big update
-        set_groups(manifest, groups(signatures))
+        set_groups(manifest, grouped(ids, sigs))
     else:
-        found = groups(signatures, changed)
+        found = grouped(ids, sigs, changed)
         set_groups(manifest, found, among=set(changed) | set(found))
     return copy_count(manifest)
 

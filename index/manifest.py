@@ -351,6 +351,10 @@ class Manifest:
         for article_id, seq in rows:
             yield f"{article_id}#{seq}"
 
+    def pending_ids(self) -> set[str]:
+        """Articles marked pending (a run died while writing them, or is writing them now)."""
+        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE status != 'done'")}
+
     def article_chunk_ids(self, article_id: str) -> list[str]:
         rows = self.db.execute("SELECT seq FROM chunks WHERE article_id = ? ORDER BY seq", (article_id,))
         return [f"{article_id}#{seq}" for (seq,) in rows]

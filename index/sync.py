@@ -78,6 +78,7 @@ class Syncer:
         self._store = store
         self.manifest = manifest
         self._chunker: Chunker | None = None
+        self._dirty_before: set[str] = set()  # articles pending when this run began
 
     @property
     def store(self) -> ChunkStore:
@@ -124,10 +125,12 @@ class Syncer:
 
         touched: set[str] = set()
 
+        pending = {a for a, h in known.items() if h is None}
+
         def unchanged(path: str, st) -> bool:
             touched.add(path)
-            ids = by_file.get(path, [])
-            if ids and filestats.same(recorded.get(path), st) and all(known.get(a) for a in ids):
+            ids = by_file.get(path)
+            if ids and filestats.same(recorded.get(path), st) and not (pending and pending.intersection(ids)):
                 return True
             read_whole[path] = st
             return False
@@ -209,9 +212,10 @@ class Syncer:
             if not groups_whole:
                 regroup = duplicates.group_mates(self.manifest, [a.id for a, _, _ in todo] + removed)
             self.manifest.set_meta(lexical_behind="1", groups_behind="1")
+        self._dirty_before = self.manifest.pending_ids()
         if removed:
             self.manifest.mark_pending(removed)
-            self.store.delete_articles(removed)
+            self._delete_from_store(removed)
             self.manifest.remove(removed)
             report.removed = len(removed)
         for group in self._groups(todo, report):
@@ -255,8 +259,9 @@ class Syncer:
             if not self.manifest.get_meta("groups_behind"):
                 regroup = duplicates.group_mates(self.manifest, ids)
             self.manifest.set_meta(lexical_behind="1", groups_behind="1")
+            self._dirty_before = self.manifest.pending_ids()
             self.manifest.mark_pending(ids)
-            self.store.delete_articles(ids)
+            self._delete_from_store(ids)
             self.manifest.remove(ids)
             stamp = str(time.time())
             self._follow(stamp, [], ids, whole)
@@ -270,6 +275,17 @@ class Syncer:
         lexical.ensure_current(self.settings.index_dir, self.manifest)
         return SyncReport(removed=len(ids), sources=[source.path], chunks=self.manifest.counts()[1],
                           seconds=round(time.perf_counter() - started, 3))
+
+    def _delete_from_store(self, article_ids: list[str]) -> None:
+        """Remove these articles' records from the store. An article that was done before this
+        run has exactly the records the manifest lists (it is marked done only after they are
+        written): those ids are deleted directly. One a dead run left pending may have any
+        records: they are found by a scan of the store's metadata (slow on a large store, rare)."""
+        dirty = [a for a in article_ids if a in self._dirty_before]
+        chunk_ids = [cid for a in article_ids if a not in self._dirty_before
+                     for cid in self.manifest.article_chunk_ids(a)]
+        self.store.delete_ids(chunk_ids)
+        self.store.delete_articles(dirty)
 
     def _follow(self, stamp: str, changed: list[str], removed: list[str], whole: bool) -> None:
         """The lexical index brought to the manifest as it is now, before the manifest's new
@@ -321,8 +337,7 @@ class Syncer:
             return
         for source in {s for _, _, s, _ in group}:  # committed before the store is touched
             self.manifest.mark_pending([a.id for a, _, s, _ in group if s == source], source)
-        ids = [a.id for a, _, _, _ in group]
-        self.store.delete_articles(ids)
+        self._delete_from_store([a.id for a, _, _, _ in group])
         records = [(a, c) for a, _, _, chunks in group for c in chunks]
         self.store.add(
             ids=[c.id for _, c in records],

@@ -88,9 +88,9 @@ def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch
     engine = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, ner_model="none"), embedder=HashEmbedder())
     engine.index()
     whole = []
-    real_groups = duplicates.groups
-    monkeypatch.setattr(duplicates, "groups", lambda sigs, seeds=None: (whole.append(seeds is None),
-                                                                       real_groups(sigs, seeds))[1])
+    real_grouped = duplicates.grouped
+    monkeypatch.setattr(duplicates, "grouped", lambda ids, sigs, seeds=None: (whole.append(seeds is None),
+                                                                             real_grouped(ids, sigs, seeds))[1])
     seen = set()
     for step in range(16):
         action = ["edit", "move", "remove", "add"][step % 4]
@@ -106,7 +106,7 @@ def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch
             (corpus / name).write_text(f"Story {name}\n\n{files[name]}\n")
         engine.index(allow_removal=True)
         stored = {aid: np.frombuffer(raw, np.uint32) for aid, raw in duplicates.stored_signatures(engine.manifest)}
-        expected = real_groups(stored)
+        expected = real_grouped(list(stored), np.stack(list(stored.values())))  # a full pass
         actual = dict(engine.manifest.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
         assert actual == expected, (step, action, name)
         seen.add(tuple(sorted(expected.items())))
