@@ -38,7 +38,7 @@ def main() -> None:
     questions = [i.question for i in load_items(args.set)]
     engine.ask(questions[0])  # warm: model, indexes, caches of one question
     stages: dict[str, list[float]] = {k: [] for k in
-                                      ("embed question", "chroma query", "bm25 query", "retrieval total",
+                                      ("embed question", "chroma query", "lexical query", "retrieval total",
                                        "answer (sentences + their embeddings)", "ask end to end")}
 
     def timed(name, call):
@@ -51,7 +51,7 @@ def main() -> None:
         engine._query_vectors.clear()  # noqa: SLF001 - time the embedding, not the cache
         vector = timed("embed question", lambda: engine.embedder.embed_query(q))
         timed("chroma query", lambda: engine.store.query(vector, 40))
-        timed("bm25 query", lambda: engine.lexical.search(q, 40))
+        timed("lexical query", lambda: engine.lexical.search(q, 40))
         passages = timed("retrieval total", lambda: engine.retriever().passages(q, ANSWER_PASSAGES))
         info, weights = question_with_context(q, "")
         parts = engine.ask_parts()

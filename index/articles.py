@@ -7,7 +7,6 @@ kept as warnings on the article.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator

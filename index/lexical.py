@@ -28,7 +28,6 @@ FOLDER = "lexical"
 OLD_FOLDERS = ("bm25",)  # earlier formats, removed once this one is built
 FORMAT = "tantivy-v1"  # bump when the schema or tokenisation changes: the index is rebuilt
 ANALYZER = "news"
-FIELDS = ("text", "headline")  # what `field:word` may name in a query
 WRITER_HEAP = 64_000_000
 POWER_SYNTAX = re.compile(r'"|(?:^|\s)-\w|\b(?:text|headline):')
 
