@@ -7,6 +7,7 @@ kept as warnings on the article.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -70,22 +71,23 @@ def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.
     here = here or root
     try:
         with os.scandir(here) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_NAME)
     except OSError:
         return
     folders = [e for e in entries if not e.name.startswith(".") and _is_dir(e)]
     for d in folders:
         if d.is_symlink() and not _inside(root, Path(d.path)):
             yield Skip(rel(root, Path(d.path)), "symlink_outside", str(Path(d.path).resolve()))
-    for e in entries:
+    for e in entries:  # the loop a no-op run over a large archive spends its time in: kept lean
         name = e.name
-        if name.startswith(".") or _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
+        if name[0] == "." or _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
             continue
         if e.is_symlink() and not _inside(root, Path(e.path)):
             yield Skip(rel(root, Path(e.path)), "symlink_outside", str(Path(e.path).resolve()))
             continue
-        if kind(name) not in READERS:
-            yield Skip(rel(root, Path(e.path)), f"unsupported_{kind(name)}", "no reader for this kind of file")
+        found = kind(name)
+        if found not in READERS:
+            yield Skip(rel(root, Path(e.path)), f"unsupported_{found}", "no reader for this kind of file")
             continue
         try:
             st = e.stat()
@@ -95,6 +97,9 @@ def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.
     for d in folders:
         if not d.is_symlink():
             yield from _walk(root, d.path)
+
+
+_NAME = operator.attrgetter("name")
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
@@ -118,15 +123,20 @@ def read_corpus(root: Path, options: ReadOptions | None = None) -> Iterator[Arti
 
 def read_files(root: Path, options: ReadOptions | None = None,
                unchanged: Callable[[str, os.stat_result], bool] | None = None,
-               ) -> Iterator[tuple[Path | str | None, Article | Skip | None]]:
+               within: str = "") -> Iterator[tuple[Path | str | None, Article | Skip | None]]:
     """(file, each article or skip read from it) under `root`; a file for which
-    `unchanged(path string, stat)` holds is not read: it yields (path string, None) once."""
+    `unchanged(path string, stat)` holds is not read: it yields (path string, None) once.
+    `within`: only that folder or file under `root` (ids stay relative to `root`)."""
     from index.formats import reader_for
 
     options = options or ReadOptions()
     root = Path(root).resolve()
     if root.is_file():
         base, entries = root.parent, [(str(root), None)]
+    elif within and Path(within).is_dir():
+        base, entries = root, _walk(root, within)
+    elif within:
+        base, entries = root, ([(within, None)] if Path(within).is_file() else [])  # a file gone: nothing
     else:
         base, entries = root, _walk(root)
     for found in entries:

@@ -4,7 +4,8 @@ Each article gets a MinHash signature of its word 5-shingles (datasketch), kept 
 the manifest so that an update signs only what changed. Grouping puts every
 signature in a MinHash LSH index and joins the articles whose estimated Jaccard
 similarity reaches `SIMILAR`: candidates come from LSH buckets, never from
-comparing every pair. Each group's canonical article is its first id in sort
+comparing every pair. The band keys are kept too (`copy_bands`), so that a sync
+regroups what its change reaches by looking its keys up. Each group's canonical article is its first id in sort
 order; the others record it as `dup_of`, and a search shows one copy with the
 others as `also_in`.
 """
@@ -37,7 +38,8 @@ def signature(text: str) -> np.ndarray:
 
 
 BANDS, ROWS = 15, 4  # the LSH bands datasketch picks for SIMILAR - CANDIDATE_MARGIN at (0.3, 0.7)
-FEW_SEEDS = 200  # each seed scans every band key (~10 ms at 300,000 articles): more seeds, one full pass
+BANDS_VERSION = f"{SCHEME}:{NUM_PERM}:{BANDS}x{ROWS}"  # meta `copy_bands`: the table holds every signature's keys
+FEW_SEEDS = 200  # each seed costs its band lookups and its candidates' checks: more seeds, one full pass
 
 
 def band_keys(sigs: np.ndarray) -> np.ndarray:
@@ -53,18 +55,16 @@ def _similar(sigs: np.ndarray, i: int, others: np.ndarray) -> np.ndarray:
     return others[(sigs[others] == sigs[i]).mean(axis=1) >= SIMILAR]
 
 
-def groups(signatures: dict[str, np.ndarray], seeds: Iterable[str] | None = None) -> dict[str, str]:
-    """article id -> the canonical id of its group, for every article that has copies. With
-    `seeds`, only the groups reached from those articles (candidates of candidates, until
-    none is new): what a change to them can alter."""
+def groups(signatures: dict[str, np.ndarray]) -> dict[str, str]:
+    """article id -> the canonical id of its group, for every article that has copies."""
     ids = list(signatures)
     if not ids:
         return {}
-    return grouped(ids, np.stack([np.asarray(signatures[a], dtype=np.uint32) for a in ids]), seeds)
+    return grouped(ids, np.stack([np.asarray(signatures[a], dtype=np.uint32) for a in ids]))
 
 
-def grouped(ids: list[str], sigs: np.ndarray, seeds: Iterable[str] | None = None) -> dict[str, str]:
-    """`groups` over the signatures as one matrix (a row per id)."""
+def grouped(ids: list[str], sigs: np.ndarray) -> dict[str, str]:
+    """`groups` over the signatures as one matrix (a row per id): every bucket of every band."""
     if not ids:
         return {}
     keys = band_keys(sigs)
@@ -82,33 +82,17 @@ def grouped(ids: list[str], sigs: np.ndarray, seeds: Iterable[str] | None = None
             if a != b:
                 parent[max(a, b)] = min(a, b)
 
-    if seeds is None:  # every bucket of every band
-        for band in range(BANDS):
-            order = np.argsort(keys[:, band], kind="stable")
-            column = keys[order, band]
-            starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
-            ends = np.r_[starts[1:], len(column)]
-            for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-                bucket = order[start:end]
-                for i in bucket.tolist():
-                    join(i, _similar(sigs, i, bucket))
-        reached = range(len(ids))
-    else:
-        position = {a: n for n, a in enumerate(ids)}
-        frontier = [position[a] for a in dict.fromkeys(seeds) if a in position]
-        seen = set(frontier)
-        while frontier:
-            i = frontier.pop()
-            candidates = np.flatnonzero((keys == keys[i]).any(axis=1))
-            similar = _similar(sigs, i, candidates)
-            join(i, similar)
-            for j in similar.tolist():
-                if j not in seen:
-                    seen.add(j)
-                    frontier.append(j)
-        reached = sorted(seen)
+    for band in range(BANDS):
+        order = np.argsort(keys[:, band], kind="stable")
+        column = keys[order, band]
+        starts = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+        ends = np.r_[starts[1:], len(column)]
+        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            bucket = order[start:end]
+            for i in bucket.tolist():
+                join(i, _similar(sigs, i, bucket))
     members: dict[int, list[int]] = {}
-    for i in reached:
+    for i in range(len(ids)):
         members.setdefault(root(i), []).append(i)
     out = {}
     for group in members.values():
@@ -121,19 +105,97 @@ def grouped(ids: list[str], sigs: np.ndarray, seeds: Iterable[str] | None = None
 def regroup(manifest: Manifest, changed: Iterable[str] | None = None) -> int:
     """Sign the articles that have no signature yet, then group copies again: all of them, or
     (with `changed`: the articles changed, added or removed, and their groups' members as they
-    were) only the groups a change can alter. Returns the number of articles that are copies."""
-    todo = unsigned(manifest)
-    for i in range(0, len(todo), 500):
-        set_signatures(manifest, [(aid, signature(text).astype(np.uint32).tobytes()) for aid, text in todo[i:i + 500]])
-    rows = list(stored_signatures(manifest))  # one matrix, not an array per article
-    ids = [aid for aid, _ in rows]
-    sigs = np.frombuffer(b"".join(raw for _, raw in rows), dtype=np.uint32).reshape(len(rows), NUM_PERM)
-    if changed is None or len(changed := list(changed)) > FEW_SEEDS:  # a first run, a big update
-        set_groups(manifest, grouped(ids, sigs))
-    else:
-        found = grouped(ids, sigs, changed)
+    were) only the groups a change can alter. Returns the number of articles that are copies.
+
+    A few changes cost what they reach: their band keys are looked up in the manifest's
+    `copy_bands` table. Many changes, a first run, or a table not filled yet: one pass over
+    every signature (which also fills the table anew, dropping keys of signatures now gone)."""
+    if changed is not None and ready(manifest) and len(changed := list(changed)) <= FEW_SEEDS:
+        set_signatures(manifest, [(aid, _sign(text)) for aid, text in unsigned(manifest, changed)])
+        found = _reach(manifest, changed)
         set_groups(manifest, found, among=set(changed) | set(found))
+        return copy_count(manifest)
+    todo = unsigned(manifest)
+    fill = not ready(manifest) or len(todo) > FEW_SEEDS  # a first run, a rebuild: the whole table at once
+    if fill:
+        manifest.delete_meta("copy_bands")  # until the table is whole again (a kill in between: filled next run)
+    for i in range(0, len(todo), 500):
+        set_signatures(manifest, [(aid, _sign(text)) for aid, text in todo[i:i + 500]], bands=not fill)
+    rows = list(stored_signatures(manifest, numbered=True))  # one matrix, not an array per article
+    ids = [aid for aid, _, _ in rows]
+    sigs = np.frombuffer(b"".join(raw for _, _, raw in rows), dtype=np.uint32).reshape(len(rows), NUM_PERM)
+    if fill:
+        _fill_bands(manifest, np.array([n for _, n, _ in rows], dtype=np.int64), sigs)
+    set_groups(manifest, grouped(ids, sigs))
     return copy_count(manifest)
+
+
+def _sign(text: str) -> bytes:
+    return signature(text).astype(np.uint32).tobytes()
+
+
+def _reach(manifest: Manifest, seeds: list[str]) -> dict[str, str]:
+    """`groups` with seeds, from the band keys the manifest holds: each reached article's
+    candidates are the signatures that share one of its band keys (looked up, not scanned)."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    frontier = list(signatures_of(manifest, list(dict.fromkeys(seeds))).items())
+    seen = {aid for aid, _ in frontier}
+    while frontier:
+        aid, sig = frontier.pop()
+        keys = band_keys(sig[None, :])[0]
+        for other, other_sig in _band_mates(manifest, keys):
+            if other == aid or not (band_keys(other_sig[None, :])[0] == keys).any():
+                continue  # a key left by a signature since replaced: not a candidate now
+            if (other_sig == sig).mean() < SIMILAR:
+                continue
+            a, b = root(aid), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+            if other not in seen:
+                seen.add(other)
+                frontier.append((other, other_sig))
+    members: dict[str, list[str]] = {}
+    for aid in seen:
+        members.setdefault(root(aid), []).append(aid)
+    return {aid: min(group) for group in members.values() if len(group) > 1 for aid in group}
+
+
+def ready(manifest: Manifest) -> bool:
+    """Whether every done article's signature and band keys are stored (else a full pass is due:
+    an index from an earlier version)."""
+    return manifest.get_meta("copy_bands") == BANDS_VERSION
+
+
+def _band_mates(manifest: Manifest, keys: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """Done articles with a signature under one of these band keys (one per band)."""
+    found: dict[str, np.ndarray] = {}
+    for band, key in enumerate(keys.view(np.int64).tolist()):
+        for aid, raw in manifest.db.execute(
+                "SELECT s.article_id, s.minhash FROM copy_bands b JOIN copy_signatures s ON s.n = b.n "
+                "JOIN articles a ON a.id = s.article_id WHERE b.band = ? AND b.key = ? AND a.status = 'done'",
+                (band, key)):
+            if aid not in found:
+                found[aid] = np.frombuffer(raw, dtype=np.uint32)
+    yield from found.items()
+
+
+def _fill_bands(manifest: Manifest, numbers: np.ndarray, sigs: np.ndarray) -> None:
+    """The `copy_bands` table anew from every signature, in key order (a fast bulk insert)."""
+    keys = band_keys(sigs).view(np.int64) if len(sigs) else np.zeros((0, BANDS), dtype=np.int64)
+    with manifest.db:
+        manifest.db.execute("DELETE FROM copy_bands")
+        for band in range(BANDS):
+            order = np.argsort(keys[:, band], kind="stable")
+            manifest.db.executemany("INSERT OR IGNORE INTO copy_bands(band, key, n) VALUES (?, ?, ?)",
+                                    zip([band] * len(order), keys[order, band].tolist(), numbers[order].tolist()))
+    manifest.set_meta(copy_bands=BANDS_VERSION)
 
 
 def group_mates(manifest: Manifest, article_ids: list[str]) -> set[str]:
@@ -148,30 +210,53 @@ def group_mates(manifest: Manifest, article_ids: list[str]) -> set[str]:
     return out
 
 
-# -- what the manifest holds of copies (its `signatures` table and `dup_of` column) --
+# -- what the manifest holds of copies (its `copy_signatures`, `copy_bands` tables and `dup_of` column) --
 
-def unsigned(manifest: Manifest) -> list[tuple[str, str]]:
-    """(id, text) of done articles that have no MinHash signature yet."""
-    return list(manifest.db.execute(
-        "SELECT a.id, COALESCE(a.text, '') FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
-        "WHERE a.status = 'done' AND s.article_id IS NULL"))
+def unsigned(manifest: Manifest, among: list[str] | None = None) -> list[tuple[str, str]]:
+    """(id, text) of done articles that have no MinHash signature yet (all, or among these)."""
+    query = ("SELECT a.id, COALESCE(a.text, '') FROM articles a LEFT JOIN copy_signatures s "
+             "ON s.article_id = a.id WHERE a.status = 'done' AND s.article_id IS NULL")
+    if among is None:
+        return list(manifest.db.execute(query))
+    out = []
+    for i in range(0, len(among), 500):
+        part = among[i:i + 500]
+        out += manifest.db.execute(f"{query} AND a.id IN ({','.join('?' * len(part))})", part)
+    return out
 
 
-def has_unsigned(manifest: Manifest) -> bool:
-    return manifest.db.execute(
-        "SELECT 1 FROM articles a LEFT JOIN signatures s ON s.article_id = a.id "
-        "WHERE a.status = 'done' AND s.article_id IS NULL LIMIT 1").fetchone() is not None
-
-
-def set_signatures(manifest: Manifest, items: Iterable[tuple[str, bytes]]) -> None:
+def set_signatures(manifest: Manifest, items: list[tuple[str, bytes]], bands: bool = True) -> None:
+    """Store these signatures (and, with `bands`, their band keys: the table stays complete)."""
     with manifest.db:
-        manifest.db.executemany("INSERT OR REPLACE INTO signatures(article_id, minhash) VALUES (?, ?)", items)
+        for aid, raw in items:
+            manifest.db.execute("DELETE FROM copy_signatures WHERE article_id = ?", (aid,))
+            n = manifest.db.execute("INSERT INTO copy_signatures(article_id, minhash) VALUES (?, ?)",
+                                    (aid, raw)).lastrowid
+            if bands:
+                keys = band_keys(np.frombuffer(raw, dtype=np.uint32)[None, :])[0].view(np.int64).tolist()
+                manifest.db.executemany("INSERT OR IGNORE INTO copy_bands(band, key, n) VALUES (?, ?, ?)",
+                                        [(band, key, n) for band, key in enumerate(keys)])
 
 
-def stored_signatures(manifest: Manifest) -> Iterator[tuple[str, bytes]]:
-    yield from manifest.db.execute(
-        "SELECT s.article_id, s.minhash FROM signatures s JOIN articles a ON a.id = s.article_id "
+def signatures_of(manifest: Manifest, article_ids: list[str]) -> dict[str, np.ndarray]:
+    """The stored signatures of these done articles (those that have one)."""
+    out = {}
+    for i in range(0, len(article_ids), 500):
+        part = article_ids[i:i + 500]
+        for aid, raw in manifest.db.execute(
+                "SELECT s.article_id, s.minhash FROM copy_signatures s JOIN articles a ON a.id = s.article_id "
+                f"WHERE a.status = 'done' AND s.article_id IN ({','.join('?' * len(part))})", part):
+            out[aid] = np.frombuffer(raw, dtype=np.uint32)
+    return out
+
+
+def stored_signatures(manifest: Manifest, numbered: bool = False) -> Iterator[tuple]:
+    """(id, signature bytes) of every done article, or (id, its number in `copy_bands`, bytes)."""
+    rows = manifest.db.execute(
+        "SELECT s.article_id, s.n, s.minhash FROM copy_signatures s JOIN articles a ON a.id = s.article_id "
         "WHERE a.status = 'done'")
+    for aid, n, raw in rows:
+        yield (aid, n, raw) if numbered else (aid, raw)
 
 
 def set_groups(manifest: Manifest, canonical: dict[str, str], among: set[str] | None = None) -> None:
@@ -187,8 +272,10 @@ def set_groups(manifest: Manifest, canonical: dict[str, str], among: set[str] | 
 
 
 def copy_count(manifest: Manifest) -> int:
-    """Done articles that are a copy of another (their group's canonical article not counted)."""
-    return int(manifest.db.execute("SELECT COUNT(*) FROM articles WHERE status = 'done' AND dup_of IS NOT NULL "
+    """Done articles that are a copy of another (their group's canonical article not counted).
+    (Read through `dup_of`'s index: the copies, not every done article by its status.)"""
+    return int(manifest.db.execute("SELECT COUNT(*) FROM articles INDEXED BY articles_by_group "
+                                   "WHERE status = 'done' AND dup_of IS NOT NULL "
                                    "AND dup_of != id").fetchone()[0])
 
 

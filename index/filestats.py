@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from index.manifest import Manifest
+from index.manifest import Manifest, path_under
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -33,9 +33,12 @@ class FileStats:
                 manifest.db.execute("DELETE FROM files")
             manifest.set_meta(reading=fingerprint)
 
-    def of(self, source: str) -> dict[str, tuple[int, int]]:
-        """file path -> (size, mtime_ns) as last read whole, for one source."""
-        rows = self.manifest.db.execute("SELECT path, size, mtime_ns FROM files WHERE source = ?", (source,))
+    def of(self, source: str, under: str = "") -> dict[str, tuple[int, int]]:
+        """file path -> (size, mtime_ns) as last read whole, for one source (or its files at or
+        under the path `under`)."""
+        clause, params = path_under(under)
+        rows = self.manifest.db.execute(f"SELECT path, size, mtime_ns FROM files WHERE source = ?{clause}",
+                                        (source, *params))
         return {path: (size, mtime) for path, size, mtime in rows}
 
     def record(self, source: str, stats: dict[str, os.stat_result]) -> None:
@@ -52,6 +55,3 @@ class FileStats:
             else:
                 self.manifest.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
 
-
-def same(recorded: tuple[int, int] | None, st: os.stat_result) -> bool:
-    return recorded is not None and recorded == (st.st_size, st.st_mtime_ns)

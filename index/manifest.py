@@ -12,6 +12,7 @@ treats as dirty: re-indexed if the article still exists, deleted if not.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -56,10 +57,17 @@ CREATE TABLE IF NOT EXISTS entities (
     label TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entities_by_article ON entities(article_id);
-CREATE TABLE IF NOT EXISTS signatures (
-    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+CREATE TABLE IF NOT EXISTS copy_signatures (
+    n INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
     minhash BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS copy_bands (
+    band INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (band, key, n)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY,
     label TEXT NOT NULL UNIQUE,
@@ -99,6 +107,17 @@ class ChunkRow(NamedTuple):
     dup_of: str | None  # the canonical article of its group of copies, when it has copies
 
 
+def path_under(under: str) -> tuple[str, tuple[str, ...]]:
+    """A clause and its parameters for rows whose `path` is `under` or inside it (all rows for
+    ''): one range of an index on paths, ['/a/b', '/a/b0') since '/' + 1 is '0', less the
+    siblings that sort inside it ('/a/b.txt')."""
+    if not under:
+        return "", ()
+    inside = under + os.sep
+    return (" AND path >= ? AND path < ? AND (path = ? OR path >= ?)",
+            (under, under + chr(ord(os.sep) + 1), under, inside))
+
+
 class Manifest:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -113,6 +132,14 @@ class Manifest:
                 with self.db:
                     self.db.execute(f"ALTER TABLE articles ADD COLUMN {added} TEXT")
         self.db.execute("CREATE INDEX IF NOT EXISTS articles_by_group ON articles(dup_of)")
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'signatures'").fetchone():
+            with self.db:  # signatures of an index from before `copy_signatures` numbered them
+                self.db.execute("INSERT OR IGNORE INTO copy_signatures(article_id, minhash) "
+                                "SELECT article_id, minhash FROM signatures")
+                self.db.execute("DROP TABLE signatures")
+        # a no-op run reads these, not the table of texts: each file's articles, the done counts
+        self.db.execute("CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source, path, id)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS articles_by_status ON articles(status, n_chunks)")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -166,11 +193,30 @@ class Manifest:
             query, params = query + " WHERE source = ?", (source,)
         return {row[0]: (row[1] if row[2] == "done" else None) for row in self.db.execute(query, params)}
 
-    def ids_by_path(self, source: str) -> dict[str, list[str]]:
-        """file path -> the ids of the articles read from it, for one source."""
+    def hashes_of(self, article_ids: list[str]) -> dict[str, str | None]:
+        """`hashes` of these articles only (ids not recorded are left out)."""
+        out: dict[str, str | None] = {}
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT id, content_hash, status FROM articles WHERE id IN ({','.join('?' * len(part))})", part)
+            out.update((aid, h if status == "done" else None) for aid, h, status in rows)
+        return out
+
+    def ids_by_path(self, source: str, under: str = "") -> dict[str, list[str]]:
+        """file path -> the ids of the articles read from it, for one source (or its files at
+        or under the path `under`). Read from an index: a no-op run over a large archive never
+        reads the table of texts, a run over one folder reads that folder's rows only."""
         out: dict[str, list[str]] = {}
-        for article_id, path in self.db.execute("SELECT id, path FROM articles WHERE source = ?", (source,)):
-            out.setdefault(path, []).append(article_id)
+        clause, params = path_under(under)
+        for path, article_id in self.db.execute(
+                f"SELECT path, id FROM articles INDEXED BY articles_by_source WHERE source = ?{clause}",
+                (source, *params)):
+            ids = out.get(path)
+            if ids is None:
+                out[path] = [article_id]
+            else:
+                ids.append(article_id)
         return out
 
     def article_count(self) -> int:
@@ -246,7 +292,7 @@ class Manifest:
         with self.db:
             for article, chunks, source, spans in items:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
-                self.db.execute("DELETE FROM signatures WHERE article_id = ?", (article.id,))  # its text changed
+                self.db.execute("DELETE FROM copy_signatures WHERE article_id = ?", (article.id,))  # text changed
                 self.db.execute(
                     "INSERT INTO articles(id, path, headline, date, content_hash, status, text, n_chunks, "
                     "indexed_at, source, url, outlet, author) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?) "
@@ -353,7 +399,7 @@ class Manifest:
 
     def pending_ids(self) -> set[str]:
         """Articles marked pending (a run died while writing them, or is writing them now)."""
-        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE status != 'done'")}
+        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE status = 'pending'")}
 
     def article_chunk_ids(self, article_id: str) -> list[str]:
         rows = self.db.execute("SELECT seq FROM chunks WHERE article_id = ? ORDER BY seq", (article_id,))

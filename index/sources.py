@@ -1,7 +1,9 @@
 """The sources an index was given, so that no run drops another source's articles.
 
 A source is a folder (or one file: an export, a feed, a crawl) given to
-`qa index PATH`. The index records each one with a label: article ids are
+`qa index PATH`; `qa index PART` for a folder or file inside a recorded source
+updates that part alone (a file that is gone has its articles removed), at the
+cost of that part, not of the whole archive. The index records each one with a label: article ids are
 `label/path-inside-the-source` (the first source of
 an index has the empty label, so its ids are plain relative paths, as before
 sources were recorded). A bare `qa index` updates every recorded source; an
@@ -24,9 +26,14 @@ from index.manifest import Manifest
 class Source:
     path: str  # absolute, resolved
     label: str  # '' for an index's first source
+    within: str = ""  # a run over one part of the source: that folder or file (absolute); '' the whole
 
     def article_id(self, relative: str) -> str:
         return f"{self.label}/{relative}" if self.label else relative
+
+    @property
+    def whole(self) -> "Source":
+        return Source(self.path, self.label)
 
 
 def recorded(manifest: Manifest, legacy_default: Path | None = None) -> list[Source]:
@@ -42,15 +49,22 @@ def recorded(manifest: Manifest, legacy_default: Path | None = None) -> list[Sou
 
 
 def register(manifest: Manifest, folder: Path) -> Source:
-    """The source for `folder` (a folder or a file): a recorded one that holds it, or a new one."""
+    """The source for `folder` (a folder or a file): a recorded one, the part of a recorded
+    one it is (`within`: it may be gone, its articles are then removed), or a new one."""
     folder = Path(folder).expanduser()
+    sources = recorded(manifest)
     if not folder.exists():
+        gone = _absolute(folder)
+        for source in sources:
+            if Path(source.path) in gone.parents and manifest.ids_by_path(source.path, str(gone)):
+                return Source(source.path, source.label, str(gone))  # a removed file or folder
         raise UserError(f"corpus folder or file not found: {folder}")
     folder = folder.resolve()
-    sources = recorded(manifest)
     for source in sources:
-        if folder == Path(source.path) or Path(source.path) in folder.parents:
-            return source  # a folder inside a source is updated as part of it
+        if folder == Path(source.path):
+            return source
+        if Path(source.path) in folder.parents:
+            return Source(source.path, source.label, str(folder))  # only this part of the source
     for source in sources:
         if folder in Path(source.path).parents:
             raise UserError(
@@ -71,6 +85,12 @@ def find(manifest: Manifest, folder: Path) -> Source:
             return source
     known = ", ".join(s.path for s in recorded(manifest)) or "none"
     raise UserError(f"{folder} is not a source of this index (sources: {known})")
+
+
+def _absolute(path: Path) -> Path:
+    """An absolute path for one that does not exist (its folder resolved, if that exists)."""
+    path = path.absolute()
+    return path.parent.resolve() / path.name if path.parent.exists() else path
 
 
 def _free_label(manifest: Manifest, folder: Path, sources: list[Source]) -> str:

@@ -111,34 +111,32 @@ class Syncer:
 
         A file whose size and modification time are as recorded, with none of its articles
         pending, is not read (unless `verify`): its articles count as unchanged. While a
-        rebuild is under way every article is pending and counts as added."""
-        known = self.manifest.hashes(source.path)
-        by_file = self.manifest.ids_by_path(source.path)
-        recorded = {} if verify else self.file_stats.of(source.path)
+        rebuild is under way every article is pending and counts as added. A source given
+        `within` one of its folders or files reads, and removes from, that part only."""
+        by_file = self.manifest.ids_by_path(source.path, source.within)
+        recorded = {} if verify else self.file_stats.of(source.path, source.within)
+        pending = self.manifest.pending_ids()
         seen: set[str] = set()
-        todo: list[tuple[Article, str, str]] = []
+        read: list[Article] = []
         orphaned: list[str] = []
         options = ReadOptions(max_bytes=self.settings.max_file_bytes, fields=self.settings.record_fields())
         kept_prefixes: list[str] = []
         read_whole: dict[str, object] = {}  # file path -> its stat, for files read without a skip
         partial: set[str] = set()
-
         touched: set[str] = set()
 
-        pending = {a for a, h in known.items() if h is None}
-
-        def unchanged(path: str, st) -> bool:
+        def unchanged(path: str, st) -> bool:  # called for every file of the archive: kept lean
             touched.add(path)
             ids = by_file.get(path)
-            if ids and filestats.same(recorded.get(path), st) and not (pending and pending.intersection(ids)):
+            if ids and recorded.get(path) == (st.st_size, st.st_mtime_ns) and not (pending and pending.intersection(ids)):
+                seen.update(ids)
                 return True
             read_whole[path] = st
             return False
 
-        for path, entry in read_files(Path(source.path), options, unchanged):
+        for path, entry in read_files(Path(source.path), options, unchanged, source.within):
             if entry is None:  # not read: as it was
-                seen.update(by_file[str(path)])
-                report.unchanged += len(by_file[str(path)])
+                report.unchanged += len(by_file[path])
                 continue
             entry = replace(entry, id=source.article_id(entry.id))
             seen.add(entry.id)
@@ -149,12 +147,16 @@ class Syncer:
                     kept_prefixes.append(source.article_id(entry.keeps))
                 report.skipped[entry.reason] = report.skipped.get(entry.reason, 0) + 1
                 report.problems.append(Problem(entry.id, entry.reason, entry.detail))
-                if entry.id in known and known[entry.id] is None:
+                if entry.id in pending:
                     orphaned.append(entry.id)  # half-written before, unreadable now
                 continue  # otherwise keep whatever is indexed for it
             for warning in entry.warnings:
                 report.warnings[warning] = report.warnings.get(warning, 0) + 1
                 report.problems.append(Problem(entry.id, warning))
+            read.append(entry)
+        known = self.manifest.hashes_of([a.id for a in read])  # only the articles read
+        todo: list[tuple[Article, str, str]] = []
+        for entry in read:
             if entry.id not in known:
                 todo.append((entry, "added", source.path))
             elif known[entry.id] is None:
@@ -163,7 +165,9 @@ class Syncer:
                 todo.append((entry, "updated", source.path))
             else:
                 report.unchanged += 1
-        removed = [a for a in known if a not in seen and not a.startswith(tuple(kept_prefixes))] + orphaned
+        kept = tuple(kept_prefixes)
+        removed = [a for ids in by_file.values() for a in ids if a not in seen and not (kept and a.startswith(kept))]
+        removed += orphaned
         gone = [p for p in recorded if p not in touched]
         if gone:
             self.file_stats.forget(source.path, gone)
@@ -236,7 +240,7 @@ class Syncer:
             self.manifest.delete_meta("lexical_behind")
         if self.manifest.get_meta("rebuild") and not any(h is None for h in self.manifest.hashes().values()):
             self.manifest.delete_meta("rebuild")  # every article is back: the rebuild is over
-        if todo or removed or groups_whole or duplicates.has_unsigned(self.manifest):  # wire copies, reprints
+        if todo or removed or groups_whole or not duplicates.ready(self.manifest):  # wire copies, reprints
             duplicates.regroup(self.manifest, regroup)  # only the groups a change can alter, after a clean run
             self.manifest.delete_meta("groups_behind")
         lexical.ensure_current(self.settings.index_dir, self.manifest)  # after an earlier version or a dead run

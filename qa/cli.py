@@ -70,6 +70,9 @@ def index_command(ctx: click.Context, path: Path | None, rebuild: bool, yes: boo
                   as_json: bool) -> None:
     """Add or update the source PATH; without PATH, update every recorded source.
 
+    PATH inside a recorded source (a folder, a file, or a file since deleted) updates that
+    part alone.
+
     The first run without PATH indexes the corpus folder (QA_CORPUS_DIR, seeds/).
     """
     engine = _engine(ctx)

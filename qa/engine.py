@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-
+from typing import TYPE_CHECKING
 
 from index import lexical, sources
 from index.embedding import Embedder, embedder_for
@@ -24,16 +24,18 @@ from index.manifest import Manifest
 from index.settings import Settings
 from index.store import ChunkStore, check_recorded, forget_cached_clients
 from index.sync import Progress, SyncReport, Syncer
-from qa import asking
 from qa.answerer import Answerer, ExtractiveAnswerer
 from qa.dates import Bounds, bounds_for, wants_latest
 from qa.inputs import check_date, check_history, check_k, check_question, date_bounds
 from qa.llm import client as llm_client
 from qa.llm.answerer import LLMAnswerer
-from qa.retrieval import HybridRetriever, RetrievalParts
 from qa.scoring import LRU, Idf, sentence_cache, token_cache
 from qa.tuning import DEFAULT, Tuning
 from qa.types import Answer, ArticleText, Passage, SourceInfo, Status
+
+if TYPE_CHECKING:  # loaded on first question: `qa index` in a new process does not pay for llama-index
+    from qa import asking
+    from qa.retrieval import HybridRetriever
 
 
 
@@ -120,6 +122,8 @@ class Engine:
 
     def retriever(self, mode: str = "hybrid") -> HybridRetriever:
         """A retriever over the current view of the index (reopened first if another process wrote)."""
+        from qa.retrieval import HybridRetriever, RetrievalParts
+
         view = self.view
         parts = RetrievalParts(self.store, view.lexical, self.query_vector, self.manifest.passages, view.idf,
                                view.tokens.get, self.tuning)
@@ -135,8 +139,9 @@ class Engine:
     def index(self, corpus: str | Path | None = None, rebuild: bool = False,
               progress: Progress | None = None, on_total=None, allow_removal: bool = False,
               verify: bool = False) -> SyncReport:
-        """Bring the index up to date: with `corpus` (recorded as a source if new), or with
-        every recorded source (the settings' corpus folder when none is recorded yet).
+        """Bring the index up to date: with `corpus` (recorded as a source if new; a folder or
+        file inside a recorded source updates that part alone), or with every recorded source
+        (the settings' corpus folder when none is recorded yet).
 
         A run that would remove more than half of the articles raises `LargeRemovalError`
         unless `allow_removal`; a rebuild covers every source. A file whose size and time are
@@ -148,7 +153,8 @@ class Engine:
                 wanted = [sources.register(self.manifest, Path(corpus))]
             else:
                 wanted = recorded or [sources.register(self.manifest, self.settings.corpus_dir)]
-            if rebuild or self.manifest.get_meta("rebuild"):  # every source is embedded again
+            if rebuild or self.manifest.get_meta("rebuild"):  # every source is embedded again, whole
+                wanted = [s.whole for s in wanted]
                 wanted += [s for s in sources.recorded(self.manifest) if s not in wanted]
             syncer = Syncer(self.settings, self.embedder, lambda: self.store, self.manifest, self.tagger)
             report = syncer.run(wanted, rebuild=rebuild, progress=progress, on_total=on_total,
@@ -182,6 +188,8 @@ class Engine:
         bounds = self._bounds(question, since, until, as_of)
         if bounds.empty:
             return []
+        from qa import asking
+
         return asking.with_copies(self.manifest, self.retriever(mode).passages(
             question, k, *bounds.args(), rerank=rerank, latest=wants_latest(question), syntax=True))
 
@@ -201,6 +209,8 @@ class Engine:
             month = p.date[:7] if p.date else "undated"
             counts[month] = counts.get(month, 0) + 1
         by_month = dict(sorted(counts.items(), key=lambda kv: (kv[0] == "undated", kv[0])))
+        from qa import asking
+
         return asking.with_copies(self.manifest, found[:k]), by_month
 
     def example_questions(self, n: int = 3) -> list[str]:
@@ -235,12 +245,16 @@ class Engine:
             return Answer(question, f"No indexed article is dated in that range ({dates.range.describe()}).", True,
                           [], [], question, 0.0, notes=[dates.note])
         threshold = self.tuning.abstain_below if threshold is None else threshold
+        from qa import asking
+
         answer = asking.ask(self.ask_parts(), question, check_history(history), k, dates.args(), mode, threshold,
                             rerank, answerer, on_text)
         return replace(answer, notes=answer.notes + [dates.note]) if dates.note else answer
 
     def ask_parts(self) -> asking.AskParts:
         """What one ask reads, from the current view of the index."""
+        from qa import asking
+
         view = self.view
         return asking.AskParts(self.retriever, self.manifest, self.embedder.embed_documents, self.query_vector,
                                view.idf, view.sentences, lambda article_id: self.article(article_id).text,

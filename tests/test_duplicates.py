@@ -87,10 +87,10 @@ def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch
         (corpus / name).write_text(f"Story {name}\n\n{text}\n")
     engine = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, ner_model="none"), embedder=HashEmbedder())
     engine.index()
-    whole = []
-    real_grouped = duplicates.grouped
-    monkeypatch.setattr(duplicates, "grouped", lambda ids, sigs, seeds=None: (whole.append(seeds is None),
-                                                                             real_grouped(ids, sigs, seeds))[1])
+    passes = []  # "whole" for a pass over every signature, "reach" for one from the changes' band keys
+    real_grouped, real_reach = duplicates.grouped, duplicates._reach
+    monkeypatch.setattr(duplicates, "grouped", lambda *a: (passes.append("whole"), real_grouped(*a))[1])
+    monkeypatch.setattr(duplicates, "_reach", lambda *a: (passes.append("reach"), real_reach(*a))[1])
     seen = set()
     for step in range(16):
         action = ["edit", "move", "remove", "add"][step % 4]
@@ -111,4 +111,4 @@ def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch
         assert actual == expected, (step, action, name)
         seen.add(tuple(sorted(expected.items())))
     assert len(seen) > 8  # the groups did change along the way
-    assert whole and not any(whole)  # every sync grouped only what its change reached
+    assert passes == ["reach"] * 16  # every sync grouped only what its change reached

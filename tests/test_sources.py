@@ -64,10 +64,40 @@ def test_updating_one_source_leaves_the_others_alone(tmp_path, two_archives, emb
     assert (report.removed, report.unchanged) == (0, 3)
     assert "business/00.txt" in engine.manifest.hashes()
     assert engine.index(bbc).removed == 1
-    # a folder inside a source updates that source; a folder holding one is refused
+    # a folder inside a source updates that part of it; a folder holding one is refused
     assert engine.index(bbc / "business").sources == [str(bbc.resolve())]
     with pytest.raises(UserError, match="holds the recorded source"):
         engine.index(tmp_path)
+
+
+def test_a_part_of_a_source_is_updated_alone(tmp_path, embedder):
+    """`qa index FOLDER-OR-FILE` inside a recorded source reads and removes within that part
+    only (a pipeline that knows which file changed pays for that file, not the archive)."""
+    archive = tmp_path / "archive"
+    make_archive(archive, 4, "business")
+    make_archive(archive, 3, "sport")
+    engine = Engine(Settings(index_dir=tmp_path / "idx"), embedder=embedder)
+    assert engine.index(archive).added == 7
+    write_article(archive, "business/00.txt", "Business story 0", "The business report now says prices fell.")
+    write_article(archive, "sport/00.txt", "Sport story 0", "The sport report now says the final was moved.")
+    (archive / "sport/01.txt").unlink()
+    write_article(archive, "business/new.txt", "New story", "A new business story about a merger.")
+
+    report = engine.index(archive / "business")  # this folder only: sport's edit and removal wait
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 0, 3)
+    assert "sport/01.txt" in engine.manifest.hashes() and "business/new.txt" in engine.manifest.hashes()
+    before = engine.manifest.hashes()["sport/00.txt"]
+
+    report = engine.index(archive / "sport" / "01.txt")  # a file that is gone: its articles go
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 1, 0)
+    report = engine.index(archive / "sport" / "00.txt")  # one file
+    assert (report.updated, report.removed, report.unchanged) == (1, 0, 0)
+    assert engine.manifest.hashes()["sport/00.txt"] != before
+    assert engine.search("Where was the final moved?", k=1)[0].article_id == "sport/00.txt"
+    assert {r.rpartition("#")[0] for r in index_contents(engine)} == set(engine.manifest.hashes())
+    assert engine.index().changed is False  # the parts brought the whole source up to date
+    with pytest.raises(UserError, match="not found"):
+        engine.index(archive / "sport" / "no-such-file.txt")  # a typo is not a removal
 
 
 def test_missing_source_folder_keeps_its_articles(tmp_path, two_archives, embedder):
