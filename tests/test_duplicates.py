@@ -112,3 +112,38 @@ def test_grouping_after_each_change_matches_a_full_regroup(tmp_path, monkeypatch
         seen.add(tuple(sorted(expected.items())))
     assert len(seen) > 8  # the groups did change along the way
     assert passes == ["reach"] * 16  # every sync grouped only what its change reached
+
+
+def test_an_index_from_before_band_keys_were_stored_is_grouped_again(tmp_path, embedder, monkeypatch):
+    """Signatures kept from an earlier version (a `signatures` table, no band keys): the next run
+    keeps them, fills the band keys in one pass, and a later change is grouped from those keys."""
+    import sqlite3
+
+    from index import duplicates
+
+    write(tmp_path / "c", ROWS)
+    settings = Settings(index_dir=tmp_path / "idx", corpus_dir=tmp_path / "c", ner_model="none")
+    engine = Engine(settings, embedder=embedder)
+    engine.index()
+    engine.close()
+    db = sqlite3.connect(tmp_path / "idx" / "manifest.sqlite")
+    with db:  # the layout of the earlier version
+        db.execute("CREATE TABLE signatures (article_id TEXT PRIMARY KEY, minhash BLOB NOT NULL)")
+        db.execute("INSERT INTO signatures SELECT article_id, minhash FROM copy_signatures")
+        db.execute("DROP TABLE copy_signatures")
+        db.execute("DROP TABLE copy_bands")
+        db.execute("DELETE FROM meta WHERE key = 'copy_bands'")
+        db.execute("UPDATE articles SET dup_of = NULL")
+    db.close()
+
+    signed = []
+    real_signature = duplicates.signature
+    monkeypatch.setattr(duplicates, "signature", lambda text: (signed.append(text), real_signature(text))[1])
+    engine = Engine(settings, embedder=embedder)
+    report = engine.index()
+    assert not report.changed and report.copies == 1  # grouped again, nothing embedded
+    assert signed == []  # the stored signatures were kept
+    assert duplicates.ready(engine.manifest)
+    assert engine.manifest.db.execute("SELECT COUNT(*) FROM copy_bands").fetchone()[0] == 3 * duplicates.BANDS
+    write(tmp_path / "c", ROWS + [dict(ROWS[0], id="w2", source="Another Wire")])  # a third copy, grouped by keys
+    assert engine.index().copies == 2 and len(signed) == 1
