@@ -21,6 +21,10 @@ class EmptyIndexError(UserError):
     """Nothing has been indexed yet."""
 
 
+class NotFoundError(UserError):
+    """No indexed article (or other named thing) by that name."""
+
+
 class LargeRemovalError(UserError):
     """A run would remove more than half of the index's articles; it needs confirming."""
 

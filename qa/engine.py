@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from index import lexical, sources
 from index.embedding import Embedder, embedder_for
 from index.entities import EntityTagger, load_tagger
-from index.errors import EmptyIndexError, UserError
+from index.errors import EmptyIndexError, NotFoundError, UserError
 from index.lock import WriterLock
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
@@ -307,7 +307,7 @@ class Engine:
         """An indexed article by id; anything not in the index is an error."""
         record = self.manifest.article(article_id) if isinstance(article_id, str) else None
         if record is None or record.status != "done":
-            raise UserError(f"no indexed article {article_id!r}")
+            raise NotFoundError(f"no indexed article {article_id!r}")
         return ArticleText(record.id, record.headline, record.date, record.path, record.text or "",
                            record.url, record.outlet, record.author)
 

@@ -14,7 +14,7 @@ import gradio as gr
 
 from index.errors import UserError
 from qa.engine import Engine
-from ui import api, render
+from ui import api, render, rest
 from ui.assets import ARTICLE_JS, CSS, PAGE_JS, SOURCES_JS
 from ui.chat import Handlers
 from ui.service import Service
@@ -119,7 +119,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remote: bool = False,
            block: bool = True) -> gr.Blocks:
-    """Serve the page on host:port (0: any free port). Never shared through a tunnel.
+    """Serve the page, and the JSON API under /api/v1 (`ui.rest`), on host:port (0: any free
+    port). Never shared through a tunnel.
 
     Beyond localhost only with allow_remote, and then only with logins from
     settings.ui_auth. With block=False, returns the running app at once
@@ -151,8 +152,10 @@ def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remo
         head=HEAD,
         theme=gr.themes.Soft(),
     )
+    demo.app.mount(rest.PREFIX, rest.build_api(Service(engine), auth))  # the JSON API, same logins
     if block:
-        print(f"Newsroom QA is on {demo.local_url} (Ctrl+C stops it)", flush=True)
+        print(f"Newsroom QA is on {demo.local_url} (Ctrl+C stops it); its JSON API: "
+              f"{demo.local_url.rstrip('/')}{rest.PREFIX}/docs", flush=True)
         demo.block_thread()
     return demo
 

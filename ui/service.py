@@ -58,11 +58,17 @@ class Service:
                 "resolved_question": question,
                 "confidence": 0.0,
             }
+        answer = self.answer(message, history, k, since, until, answer_mode, on_text, as_of)
+        return {**answer, "mode": "answer", "answer_mode": answer["mode"]}
+
+    def answer(self, message: object, history: object = None, k: object = 5, since: object = None,
+               until: object = None, answer_mode: object = None, on_text: Callable[[str], None] | None = None,
+               as_of: object = None) -> dict:
+        """An answer as `qa ask --json` prints it (its `mode`: "extractive" or "llm")."""
         if answer_mode not in (None, "", "extractive", "llm"):
             raise UserError("answer_mode must be 'extractive' or 'llm'")
-        answer = self.engine.ask(message, history=history, k=k, since=since, until=until,
-                                 answer_mode=answer_mode or None, on_text=on_text, as_of=as_of)
-        return {**answer.to_dict(), "mode": "answer", "answer_mode": answer.mode}
+        return self.engine.ask(message, history=history, k=k, since=since, until=until,
+                               answer_mode=answer_mode or None, on_text=on_text, as_of=as_of or None).to_dict()
 
     def article(self, article_id: object, start: object = None, end: object = None) -> dict:
         """An indexed article (engine.article is the gate: anything else is a UserError)."""
