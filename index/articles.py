@@ -80,7 +80,18 @@ def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.
             yield Skip(rel(root, Path(d.path)), "symlink_outside", str(Path(d.path).resolve()))
     for e in entries:  # the loop a no-op run over a large archive spends its time in: kept lean
         name = e.name
-        if name[0] == "." or _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
+        if name[0] == ".":
+            continue
+        dot = name.rfind(".")
+        if dot > 0 and e.is_file(follow_symlinks=False):  # a plain file (no system call): the common case
+            suffix = name[dot + 1:].lower()
+            if suffix in READERS and name[:dot].lower() not in NOT_ARTICLES:
+                try:
+                    yield e.path, e.stat()
+                except OSError:
+                    yield e.path, None  # the reader reports it
+                continue
+        if _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
             continue
         if e.is_symlink() and not _inside(root, Path(e.path)):
             yield Skip(rel(root, Path(e.path)), "symlink_outside", str(Path(e.path).resolve()))
