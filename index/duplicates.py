@@ -262,9 +262,16 @@ def stored_signatures(manifest: Manifest, numbered: bool = False) -> Iterator[tu
 def set_groups(manifest: Manifest, canonical: dict[str, str], among: set[str] | None = None) -> None:
     """Every article's group (or, with `among`, these articles' only): `canonical[id]` for
     copies (the canonical one included), NULL otherwise."""
-    now = dict(manifest.db.execute("SELECT id, dup_of FROM articles WHERE dup_of IS NOT NULL"))
-    if among is not None:
-        now = {aid: group for aid, group in now.items() if aid in among}
+    if among is None:  # the copies, read through `dup_of`'s index
+        now = dict(manifest.db.execute(
+            "SELECT id, dup_of FROM articles INDEXED BY articles_by_group WHERE dup_of IS NOT NULL"))
+    else:
+        now, ids = {}, sorted(among)
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            now.update(manifest.db.execute(
+                f"SELECT id, dup_of FROM articles WHERE id IN ({','.join('?' * len(part))}) AND dup_of IS NOT NULL",
+                part))
     changes = [(canonical.get(aid), aid) for aid in now if aid not in canonical]
     changes += [(group, aid) for aid, group in canonical.items() if now.get(aid) != group]
     with manifest.db:

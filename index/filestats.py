@@ -33,13 +33,16 @@ class FileStats:
                 manifest.db.execute("DELETE FROM files")
             manifest.set_meta(reading=fingerprint)
 
-    def of(self, source: str, under: str = "") -> dict[str, tuple[int, int]]:
-        """file path -> (size, mtime_ns) as last read whole, for one source (or its files at or
-        under the path `under`)."""
+    def known(self, source: str, under: str = "") -> dict[str, tuple[int, int | None, int | None]]:
+        """file path -> (its articles in the index, size, mtime_ns as last read whole, or None, None),
+        for every file of one source that has articles (or those at or under `under`): what a
+        run compares each file's stat with, in one pass over two indexes."""
         clause, params = path_under(under)
-        rows = self.manifest.db.execute(f"SELECT path, size, mtime_ns FROM files WHERE source = ?{clause}",
-                                        (source, *params))
-        return {path: (size, mtime) for path, size, mtime in rows}
+        rows = self.manifest.db.execute(
+            "SELECT g.path, g.n, f.size, f.mtime_ns FROM (SELECT path, COUNT(*) AS n FROM articles "
+            f"INDEXED BY articles_by_source WHERE source = ?{clause} GROUP BY path) g "
+            "LEFT JOIN files f ON f.path = g.path", (source, *params))
+        return {path: (n, size, mtime) for path, n, size, mtime in rows}
 
     def record(self, source: str, stats: dict[str, os.stat_result]) -> None:
         with self.manifest.db:

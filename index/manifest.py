@@ -205,20 +205,31 @@ class Manifest:
             out.update((aid, h if status == "done" else None) for aid, h, status in rows)
         return out
 
-    def ids_by_path(self, source: str, under: str = "") -> dict[str, list[str]]:
+    def ids_by_path(self, source: str, under: str = "", paths: list[str] | None = None) -> dict[str, list[str]]:
         """file path -> the ids of the articles read from it, for one source (or its files at
-        or under the path `under`). Read from an index: a no-op run over a large archive never
-        reads the table of texts, a run over one folder reads that folder's rows only."""
+        or under the path `under`, or these files only). Read from an index on (source, path),
+        never from the table of texts."""
         out: dict[str, list[str]] = {}
-        clause, params = path_under(under)
-        for path, article_id in self.db.execute(
-                f"SELECT path, id FROM articles INDEXED BY articles_by_source WHERE source = ?{clause}",
-                (source, *params)):
-            ids = out.get(path)
-            if ids is None:
-                out[path] = [article_id]
-            else:
-                ids.append(article_id)
+        if paths is None:
+            clause, params = path_under(under)
+            queries = [(clause, params)]
+        else:
+            queries = [(f" AND path IN ({','.join('?' * len(part))})", tuple(part))
+                       for part in (paths[i:i + 500] for i in range(0, len(paths), 500))]
+        for clause, params in queries:
+            for path, article_id in self.db.execute(
+                    f"SELECT path, id FROM articles INDEXED BY articles_by_source WHERE source = ?{clause}",
+                    (source, *params)):
+                out.setdefault(path, []).append(article_id)
+        return out
+
+    def paths_of(self, article_ids: Iterable[str]) -> set[str]:
+        """The files these articles were read from."""
+        ids, out = list(article_ids), set()
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT path FROM articles WHERE id IN ({','.join('?' * len(part))})", part))
         return out
 
     def article_count(self) -> int:

@@ -113,30 +113,31 @@ class Syncer:
         pending, is not read (unless `verify`): its articles count as unchanged. While a
         rebuild is under way every article is pending and counts as added. A source given
         `within` one of its folders or files reads, and removes from, that part only."""
-        by_file = self.manifest.ids_by_path(source.path, source.within)
-        recorded = {} if verify else self.file_stats.of(source.path, source.within)
+        files = self.file_stats.known(source.path, source.within)  # path -> (articles, size, mtime_ns)
         pending = self.manifest.pending_ids()
+        pending_paths = self.manifest.paths_of(pending) if pending else set()
         seen: set[str] = set()
         read: list[Article] = []
         orphaned: list[str] = []
         options = ReadOptions(max_bytes=self.settings.max_file_bytes, fields=self.settings.record_fields())
         kept_prefixes: list[str] = []
-        read_whole: dict[str, object] = {}  # file path -> its stat, for files read without a skip
+        read_whole: dict[str, object] = {}  # file path -> its stat, for files read (and not skipped)
         partial: set[str] = set()
         touched: set[str] = set()
+        as_recorded = [0]  # articles of the files not read
 
         def unchanged(path: str, st) -> bool:  # called for every file of the archive: kept lean
             touched.add(path)
-            ids = by_file.get(path)
-            if ids and recorded.get(path) == (st.st_size, st.st_mtime_ns) and not (pending and pending.intersection(ids)):
-                seen.update(ids)
+            known = files.get(path)
+            if (known is not None and known[1] == st.st_size and known[2] == st.st_mtime_ns and not verify
+                    and path not in pending_paths):
+                as_recorded[0] += known[0]
                 return True
             read_whole[path] = st
             return False
 
         for path, entry in read_files(Path(source.path), options, unchanged, source.within):
             if entry is None:  # not read: as it was
-                report.unchanged += len(by_file[path])
                 continue
             entry = replace(entry, id=source.article_id(entry.id))
             seen.add(entry.id)
@@ -165,10 +166,13 @@ class Syncer:
                 todo.append((entry, "updated", source.path))
             else:
                 report.unchanged += 1
+        report.unchanged += as_recorded[0]
         kept = tuple(kept_prefixes)
-        removed = [a for ids in by_file.values() for a in ids if a not in seen and not (kept and a.startswith(kept))]
+        untouched = [p for p in files if p not in touched]  # gone (or a pending article's empty path)
+        removed = [a for ids in self.manifest.ids_by_path(source.path, paths=untouched + list(read_whole)).values()
+                   for a in ids if a not in seen and not (kept and a.startswith(kept))]
         removed += orphaned
-        gone = [p for p in recorded if p not in touched]
+        gone = [p for p in untouched if files[p][1] is not None]
         if gone:
             self.file_stats.forget(source.path, gone)
         return todo, removed, {p: st for p, st in read_whole.items() if p not in partial}

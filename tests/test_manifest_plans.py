@@ -51,8 +51,16 @@ def test_no_op_runs_searches_and_answers_never_scan_the_articles(tmp_path):
     engine.index()
     engine.search("warm up")  # the view opened: what follows is what every question costs
 
+    def change() -> None:  # an edit, a new article, a removal: what a sync with work to do reads
+        write_article(corpus, "1/04.txt", "Harbour report 4", "The harbour master said ferry 4 was cancelled.")
+        write_article(corpus, "1/new.txt", "Harbour report new", "A new ferry route opens in May.", "2024-03-01")
+        (corpus / "1/07.txt").unlink()
+        report = engine.index()
+        assert (report.added, report.updated, report.removed) == (1, 1, 1)
+
     for action in (engine.index, lambda: engine.search("Why was ferry 7 delayed?", k=5),
-                   lambda: engine.ask("Why was ferry 7 delayed?"), lambda: engine.index(corpus / "1"), engine.status):
+                   lambda: engine.ask("Why was ferry 7 delayed?"), lambda: engine.index(corpus / "1"), engine.status,
+                   change):
         found = plans(engine, action)
         assert found  # the trace saw the statements
         assert full_scans(found) == []
