@@ -5,9 +5,9 @@ the manifest so that an update signs only what changed. Grouping puts every
 signature in a MinHash LSH index and joins the articles whose estimated Jaccard
 similarity reaches `SIMILAR`: candidates come from LSH buckets, never from
 comparing every pair. The band keys are kept too (`copy_bands`), so that a sync
-regroups what its change reaches by looking its keys up. Each group's canonical article is its first id in sort
-order; the others record it as `dup_of`, and a search shows one copy with the
-others as `also_in`.
+regroups what its change reaches by looking its keys up. Each group's canonical
+article is its first id in sort order; the others record it as `dup_of`, and a
+search shows one copy with the others as `also_in`.
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def regroup(manifest: Manifest, changed: Iterable[str] | None = None) -> int:
 
     A few changes cost what they reach: their band keys are looked up in the manifest's
     `copy_bands` table. Many changes, a first run, or a table not filled yet: one pass over
-    every signature (which also fills the table anew, dropping keys of signatures now gone)."""
+    every signature (a first run, a rebuild or an unfilled table also fill the table anew,
+    which drops the keys of signatures since replaced)."""
     if changed is not None and ready(manifest) and len(changed := list(changed)) <= FEW_SEEDS:
         set_signatures(manifest, [(aid, _sign(text)) for aid, text in unsigned(manifest, changed)])
         found = _reach(manifest, changed)
