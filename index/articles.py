@@ -76,8 +76,8 @@ def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.
         return
     folders = [e for e in entries if not e.name.startswith(".") and _is_dir(e)]
     for d in folders:
-        if d.is_symlink() and not _inside(root, Path(d.path)):
-            yield Skip(rel(root, Path(d.path)), "symlink_outside", str(Path(d.path).resolve()))
+        if d.is_symlink() and (skip := _symlink_skip(root, d.path)):
+            yield skip
     for e in entries:  # the loop a no-op run over a large archive spends its time in: kept lean
         name = e.name
         if name[0] == ".":
@@ -93,8 +93,8 @@ def _walk(root: Path, here: Path | str | None = None) -> Iterator[tuple[str, os.
                 continue
         if _is_dir(e) or _stem(name).lower() in NOT_ARTICLES:
             continue
-        if e.is_symlink() and not _inside(root, Path(e.path)):
-            yield Skip(rel(root, Path(e.path)), "symlink_outside", str(Path(e.path).resolve()))
+        if e.is_symlink() and (skip := _symlink_skip(root, e.path)):
+            yield skip
             continue
         found = kind(name)
         if found not in READERS:
@@ -276,11 +276,20 @@ def _looks_like_date(token: str) -> bool:
     return bool(re.fullmatch(r"[\d/.\-]{6,10}", token))
 
 
+def _symlink_skip(root: Path, path: str) -> Skip | None:
+    """Why a symlink in the corpus is not read (it leaves the corpus, or loops), or None."""
+    try:
+        target = Path(path).resolve()
+    except (RuntimeError, OSError) as exc:  # a loop: RuntimeError on Python 3.11, OSError later
+        return Skip(rel(root, Path(path)), "symlink_loop", " ".join(str(exc).split()))
+    return None if _inside(root, target) else Skip(rel(root, Path(path)), "symlink_outside", str(target))
+
+
 def _inside(root: Path, path: Path) -> bool:
     try:
         path.resolve().relative_to(root)
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, a symlink loop
         return False
 
 

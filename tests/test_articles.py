@@ -94,6 +94,24 @@ def test_symlinks_leaving_the_corpus_are_skipped(tmp_path):
     assert not any("secret" in k for k in got)
 
 
+def test_symlink_loops_are_reported_skips_and_the_run_goes_on(tmp_path, embedder):
+    from index.settings import Settings
+    from qa.engine import Engine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "real.txt").write_text("Real\n\nThe harbour reopened on Monday.\n")
+    os.symlink(corpus / "loop2.txt", corpus / "loop1.txt")
+    os.symlink(corpus / "loop1.txt", corpus / "loop2.txt")
+    os.symlink(corpus / "self", corpus / "self")  # a folder-like loop, no suffix
+    got = read_all(corpus)
+    assert {k: v.reason for k, v in got.items() if isinstance(v, Skip)} == {
+        "loop1.txt": "symlink_loop", "loop2.txt": "symlink_loop", "self": "symlink_loop"}
+    assert isinstance(got["real.txt"], Article)
+    report = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus), embedder=embedder).index()
+    assert report.added == 1 and report.skipped == {"symlink_loop": 3}
+
+
 def test_ids_are_relative_paths_and_recursive(tmp_path):
     (tmp_path / "sport" / "2024").mkdir(parents=True)
     (tmp_path / "sport" / "2024" / "match.txt").write_text("Match\n\nA goal.\n")
