@@ -164,6 +164,8 @@ class Engine:
 
     def sources(self) -> list[SourceInfo]:
         """The recorded sources with their article counts."""
+        if not self.has_index:
+            return []
         counts = self.manifest.source_counts()
         return [SourceInfo(s.path, s.label, counts.get(s.path, 0), Path(s.path).exists())
                 for s in sources.recorded(self.manifest, self.settings.corpus_dir)]
@@ -215,7 +217,7 @@ class Engine:
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions to offer a new user: headlines of indexed stories (the newest, when dated)."""
-        return [h for h in self.manifest.sample_headlines(n) if h.strip()]
+        return [h for h in self.manifest.sample_headlines(n) if h.strip()] if self.has_index else []
 
     def _bounds(self, question: str, since, until, as_of) -> Bounds:
         """The user's date filter, else the range the question names (checked against the index)."""
@@ -285,12 +287,19 @@ class Engine:
                     self._query_vectors.pop(next(iter(self._query_vectors)))
         return vector
 
+    @property
+    def has_index(self) -> bool:
+        """Whether the index folder holds a manifest (reading never creates one)."""
+        return "manifest" in self.__dict__ or (Path(self.settings.index_dir) / "manifest.sqlite").is_file()
+
     def status(self) -> Status:
+        store = (f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+                 if self.settings.chroma_host else f"chroma on disk {Path(self.settings.index_dir) / 'chroma'}")
+        if not self.has_index:
+            return Status(str(Path(self.settings.index_dir).absolute()), [], 0, 0, None, None, None, store)
         articles, chunks = self.manifest.counts()
         last = self.manifest.get_meta("last_update")
         dimension = self.manifest.get_meta("dimension")
-        store = (f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
-                 if self.settings.chroma_host else f"chroma on disk {Path(self.settings.index_dir) / 'chroma'}")
         return Status(
             index_dir=str(Path(self.settings.index_dir).resolve()),
             sources=[s.to_dict() for s in self.sources()],
@@ -305,15 +314,15 @@ class Engine:
 
     def article(self, article_id: str) -> ArticleText:
         """An indexed article by id; anything not in the index is an error."""
-        record = self.manifest.article(article_id) if isinstance(article_id, str) else None
+        record = self.manifest.article(article_id) if isinstance(article_id, str) and self.has_index else None
         if record is None or record.status != "done":
             raise NotFoundError(f"no indexed article {article_id!r}")
         return ArticleText(record.id, record.headline, record.date, record.path, record.text or "",
                            record.url, record.outlet, record.author)
 
     def _check_ready(self) -> None:
-        recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")}
-        if not recorded["embed_model"]:
+        recorded = {k: self.manifest.get_meta(k) for k in ("embed_model", "chunking")} if self.has_index else {}
+        if not recorded.get("embed_model"):
             raise EmptyIndexError(
                 f"no index in {Path(self.settings.index_dir).resolve()}: run `qa index` first"
             )

@@ -106,3 +106,17 @@ def test_eval_reports_the_metrics(seeded):
     assert summary["hit@1"] == 1.0 and summary["citations_verbatim"] == 1.0
     assert summary["answer_found"] == 1.0 and summary["abstained_unanswerable"] == 1.0
     assert summary["ask_ms_p50"] > 0
+
+
+def test_reading_commands_never_create_an_index(tmp_path):
+    """`qa ask` (and search, status, sources, article) on a folder with no index says so in one
+    line and leaves no folder or empty manifest behind."""
+    missing = tmp_path / "no" / "index"
+    env = cli_env(tmp_path) | {"QA_INDEX_DIR": str(missing)}
+    for args, expected in ((["ask", "Who won?"], "no index"), (["search", "Who won?"], "no index"),
+                           (["article", "a.txt"], "no indexed article"), (["status"], "articles: 0"),
+                           (["sources"], "no sources yet")):
+        done = subprocess.run(qa_command() + args, env=env, capture_output=True, text=True, cwd=ROOT)
+        out = done.stdout + done.stderr
+        assert expected in out and "Traceback" not in out, (args, out)
+    assert not (tmp_path / "no").exists()
