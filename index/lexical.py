@@ -259,6 +259,16 @@ def update(index_dir: Path, manifest, changed: list[str], removed: list[str], st
     _write_meta(folder, stamp)
 
 
+def remove_leftovers(index_dir: Path) -> int:
+    """Delete the build folders a killed rebuild left beside the index (`.lexical-*`); the
+    writer calls this under its lock, before it writes anything. Returns how many."""
+    parent = LexicalIndex.folder(index_dir).parent
+    found = [p for p in parent.glob(".lexical-*") if p.is_dir()] if parent.is_dir() else []
+    for path in found:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(found)
+
+
 def rebuild(index_dir: Path, manifest, stamp: str | None = None) -> LexicalIndex:
     """The whole lexical index from the manifest's chunks, built aside and swapped in whole
     (a reader opens the old index or the new one, never half of one)."""

@@ -188,6 +188,7 @@ class Syncer:
         """
         file_reads: list[tuple[str, dict]] = []
         started = time.perf_counter()
+        lexical.remove_leftovers(self.settings.index_dir)  # a rebuild killed while it saved
         chunking = self.settings.chunking_fingerprint()
         rebuilding = bool(rebuild or self.manifest.get_meta("rebuild"))
         if rebuilding:

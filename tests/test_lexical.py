@@ -151,3 +151,31 @@ def test_an_index_from_the_bm25s_version_gets_a_lexical_index(engine, embedder):
     assert reader.search("town4", k=1, mode="lexical")[0].article_id == "s4.txt"
     assert not (index_dir / "bm25").exists()
     assert_follows_manifest(reader)
+
+
+def test_a_rebuild_killed_while_it_saves_leaves_nothing_behind_after_the_next_run(engine, embedder):
+    """A process killed inside the lexical rebuild (no `finally` runs) leaves its build folders;
+    the next writer removes them, and the index still follows the manifest."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.conftest import ROOT
+
+    index_dir = engine.settings.index_dir
+    engine.close()
+    child = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from pathlib import Path
+        from index import lexical
+        from index.manifest import Manifest
+        lexical._write_meta = lambda *a: os._exit(9)  # killed after the segments, before the swap
+        lexical.rebuild(Path({str(index_dir)!r}), Manifest.open(Path({str(index_dir)!r})))
+    """)
+    assert subprocess.run([sys.executable, "-c", child]).returncode == 9
+    assert len(list(index_dir.glob(".lexical-*"))) == 2  # the build and the swap folders
+    again = Engine(engine.settings, embedder=embedder)
+    report = again.index()
+    assert not report.changed and list(index_dir.glob(".lexical-*")) == []
+    assert_follows_manifest(again)
