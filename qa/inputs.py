@@ -72,12 +72,26 @@ def check_dates(since: object, until: object) -> tuple[str | None, str | None]:
     return since_, until_
 
 
+MAX_HISTORY_MESSAGES = 400  # a long day's conversation; more is refused, like an over-long question
+MAX_HISTORY_CHARS = 400_000
+KEPT_MESSAGES = 20  # what follow-ups are resolved against: the last turns only
+
+
 def check_history(history: object) -> list[dict]:
-    """A script's chat history: a list of {"role": "user"|"assistant", "content": str}."""
+    """A script's chat history: a list of {"role": "user"|"assistant", "content": str}. A history
+    over MAX_HISTORY_MESSAGES messages or MAX_HISTORY_CHARS characters is refused; of the rest,
+    the last KEPT_MESSAGES are used (a follow-up leans on the turns just before it), so no
+    history makes a question cost more than a few turns do."""
     if history is None:
         return []
     if not isinstance(history, list):
         raise UserError("history must be a list of {role, content} messages.")
+    if len(history) > MAX_HISTORY_MESSAGES:
+        raise UserError(f"the history holds {len(history)} messages; at most {MAX_HISTORY_MESSAGES} are taken.")
+    size = sum(len(item["content"]) for item in history
+               if isinstance(item, dict) and isinstance(item.get("content"), str))
+    if size > MAX_HISTORY_CHARS:
+        raise UserError(f"the history holds {size} characters; at most {MAX_HISTORY_CHARS} are taken.")
     out = []
     for item in history:
         if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
@@ -86,7 +100,7 @@ def check_history(history: object) -> list[dict]:
         if not isinstance(content, str):
             raise UserError("each history message needs text content.")
         out.append({"role": item["role"], "content": content})
-    return out
+    return out[-KEPT_MESSAGES:]
 
 
 def date_bounds(since: object, until: object) -> tuple[int | None, int | None]:

@@ -74,6 +74,16 @@ def test_errors_are_one_line_json_with_the_right_status(api, method, path, body,
     assert words in message and "\n" not in message and "Traceback" not in message
 
 
+def test_a_huge_history_is_refused_at_once(api):
+    import time
+
+    history = [{"role": "user", "content": "x" * 100_000}] * 20  # 2 MB
+    started = time.perf_counter()
+    got = api.post("/ask", json={"question": SEED_QUESTION, "history": history})
+    assert got.status_code == 400 and "characters" in got.json()["error"]
+    assert time.perf_counter() - started < 10
+
+
 def test_an_empty_index_is_503(tmp_path, embedder):
     engine = Engine(Settings(index_dir=tmp_path / "idx", corpus_dir=tmp_path, ui_auth=None), embedder=embedder)
     with running_app(engine) as app:

@@ -16,6 +16,7 @@ import gradio as gr
 
 from index.errors import UserError
 from ui import render
+from qa.inputs import KEPT_MESSAGES
 from ui.service import Service
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ def _example(evt: object) -> str | None:
 
 
 def history_for_engine(turns: list[dict]) -> list[dict]:
-    """The conversation as the engine takes it: plain questions and answers, errors left out."""
+    """The conversation as the engine takes it: plain questions and answers, errors left out,
+    the last turns only (what a follow-up is resolved against; a long session stays within
+    the engine's history limits)."""
     out: list[dict] = []
-    for t in turns:
+    for t in turns[-(KEPT_MESSAGES // 2):]:
         if t.get("error"):
             continue
         out.append({"role": "user", "content": t["question"]})
