@@ -205,6 +205,9 @@ def make_article(article_id: str, path: Path, headline: str, day: str | None, te
                  warnings: list[str] | None = None, **about: str | None) -> Article:
     """An article as every reader makes it: the language check done, empty metadata as None."""
     warnings = list(warnings or [])
+    if "\x00" in text or "\x00" in headline:  # a stray NUL (a binary file has one in its first 8 KB: skipped)
+        text, headline = text.replace("\x00", ""), headline.replace("\x00", "")
+        warnings.append("nul_bytes_removed")
     if not looks_english(text):
         warnings.append("not_english")  # indexed and searchable; answer types and entities are English
     about = {k: (" ".join(v.split()) or None) if isinstance(v, str) else None for k, v in about.items()}

@@ -118,3 +118,15 @@ def test_ids_are_relative_paths_and_recursive(tmp_path):
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "x.txt").write_text("Hidden\n\nNo.\n")
     assert list(read_all(tmp_path)) == ["sport/2024/match.txt"]
+
+
+def test_a_stray_nul_byte_is_removed_and_reported_and_a_date_line_alone_is_empty(tmp_path):
+    (tmp_path / "late_nul.txt").write_bytes(b"Headline\n\n" + b"A sentence. " * 1000 + b"\x00 after the byte.\n")
+    (tmp_path / "early_nul.txt").write_bytes(b"Head\n\n\x00\x01 binary")
+    (tmp_path / "date_only.txt").write_text(" date 2024-01-01 \n")
+    got = read_all(tmp_path)
+    late = got["late_nul.txt"]
+    assert isinstance(late, Article) and "\x00" not in late.text and "after the byte" in late.text
+    assert "nul_bytes_removed" in late.warnings
+    assert got["early_nul.txt"].reason == "binary"
+    assert got["date_only.txt"].reason == "empty"

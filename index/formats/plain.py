@@ -25,6 +25,9 @@ def read(root: Path, path: Path, options: ReadOptions) -> Iterator[Article | Ski
         return
     headline, day, body, header_warnings = split_header(text, fallback=path.stem)
     if not body.strip():
+        if day is not None and headline == path.stem:  # nothing but a date line
+            yield Skip(article_id, "empty", "only a date line")
+            return
         body = headline  # a one-line article: its line is all we have
     yield make_article(article_id, path, headline, day, body, hashlib.sha256(raw).hexdigest(),
                        warnings + header_warnings)
