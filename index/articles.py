@@ -280,12 +280,18 @@ def _looks_like_date(token: str) -> bool:
 
 
 def _symlink_skip(root: Path, path: str) -> Skip | None:
-    """Why a symlink in the corpus is not read (it leaves the corpus, or loops), or None."""
+    """Why a symlink in the corpus is not read (it leaves the corpus, loops, or names a file the
+    walk reads under its own name: one story, one article), or None."""
     try:
         target = Path(path).resolve()
     except (RuntimeError, OSError) as exc:  # a loop: RuntimeError on Python 3.11, OSError later
         return Skip(rel(root, Path(path)), "symlink_loop", " ".join(str(exc).split()))
-    return None if _inside(root, target) else Skip(rel(root, Path(path)), "symlink_outside", str(target))
+    if not _inside(root, target):
+        return Skip(rel(root, Path(path)), "symlink_outside", str(target))
+    inside = target.relative_to(root)
+    if target.is_file() and not any(part.startswith(".") for part in inside.parts):
+        return Skip(rel(root, Path(path)), "symlink_alias", f"the same file as {inside.as_posix()}")  # read there
+    return None
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -90,7 +90,12 @@ def test_symlinks_leaving_the_corpus_are_skipped(tmp_path):
     got = read_all(corpus)
     assert got["leak.txt"].reason == "symlink_outside"
     assert got["leakdir"].reason == "symlink_outside"
-    assert isinstance(got["alias.txt"], Article)  # inside the corpus: fine
+    assert got["alias.txt"].reason == "symlink_alias"  # read once, as real.txt
+    assert isinstance(got["real.txt"], Article)
+    (corpus / ".drafts").mkdir()
+    (corpus / ".drafts" / "final.txt").write_text("Final\n\nPublished from the drafts folder.\n")
+    os.symlink(corpus / ".drafts" / "final.txt", corpus / "final.txt")
+    assert isinstance(read_all(corpus)["final.txt"], Article)  # its target is in no folder the walk reads
     assert not any("secret" in k for k in got)
 
 
