@@ -113,3 +113,22 @@ def test_the_api_is_documented(api):
     assert {"/ask", "/search", "/status", "/articles/{article_id}"} <= set(spec["paths"])
     assert "question" in spec["components"]["schemas"]["AskRequest"]["properties"]
     assert api.get("/docs").status_code == 200
+
+
+def test_a_local_server_answers_only_to_its_own_names(api):
+    """DNS rebinding: a page elsewhere makes the browser call 127.0.0.1 under its own name."""
+    root = str(api.base_url).rstrip("/").removesuffix("/api/v1")
+    port = root.rsplit(":", 1)[1]
+    assert httpx.get(root + "/api/v1/status").status_code == 200
+    assert httpx.get(root + "/api/v1/status", headers={"Host": f"localhost:{port}"}).status_code == 200
+    for path in ("/api/v1/status", "/", "/gradio_api/info"):
+        assert httpx.get(root + path, headers={"Host": f"rebind.example:{port}"}).status_code == 400, path
+    assert httpx.post(root + "/api/v1/ask", json={"question": SEED_QUESTION},
+                      headers={"Host": "rebind.example"}).status_code == 400
+
+
+def test_uploads_are_bounded(api):
+    root = str(api.base_url).rstrip("/").removesuffix("/api/v1")
+    small = httpx.post(root + "/gradio_api/upload", files={"files": ("a.txt", b"x" * 1000)})
+    big = httpx.post(root + "/gradio_api/upload", files={"files": ("b.txt", b"x" * 2_000_000)})
+    assert small.status_code == 200 and big.status_code == 413

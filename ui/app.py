@@ -11,6 +11,8 @@ import socket
 import index  # noqa: F401, I001 - offline settings (Gradio analytics off) before Gradio is imported
 
 import gradio as gr
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from index.errors import UserError
 from qa.engine import Engine
@@ -21,6 +23,7 @@ from ui.service import Service
 
 HEAD = f"<script>{PAGE_JS}</script>"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+MAX_UPLOAD = "1mb"
 
 def build_app(engine: Engine) -> gr.Blocks:
     service = Service(engine)
@@ -134,7 +137,12 @@ def launch(engine: Engine, host: str = "127.0.0.1", port: int = 7860, allow_remo
         raise UserError(f"listening on {host} needs logins: set QA_UI_AUTH='user:password[,user:password]'")
     _warm(engine)
     demo = build_app(engine)
+    # A page elsewhere can make a browser call a local server under another name (DNS
+    # rebinding): a local server answers only to its loopback names.
+    hosts = Middleware(TrustedHostMiddleware, allowed_hosts=sorted(LOCAL_HOSTS) if local else ["*"])
     demo.launch(
+        app_kwargs={"middleware": [hosts]},
+        max_file_size=MAX_UPLOAD,  # the page uploads nothing; Gradio's upload route stays bounded
         server_name=host,
         server_port=port or free_port("127.0.0.1" if local else host),
         auth=auth or None,
